@@ -1,0 +1,31 @@
+{
+  "targets": [
+    {
+      "target_name": "nsbridge",
+      "sources": [
+        "native/addon.cc",
+        "native/args.cc",
+        "native/clone3_probe.cc",
+        "native/fd_watcher.cc",
+        "native/namespace_calls.cc",
+        "native/owned_fd.cc",
+        "native/pidfd_calls.cc",
+        "native/system_error.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_CPP_EXCEPTIONS",
+        "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
+        "_GNU_SOURCE"
+      ],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags": ["-Wall", "-Wextra"],
+      "cflags_cc": ["-fexceptions", "-std=c++20", "-Wall", "-Wextra"]
+    }
+  ]
+}

@@ -1,0 +1,14 @@
+// Each file adds its functions to the binding's exports. The full list, with the contract of
+// each function, is src/native/binding.ts (NativeBinding).
+#pragma once
+
+#include <napi.h>
+
+namespace nsbridge {
+
+void RegisterNamespaceCalls(Napi::Env env, Napi::Object exports);  // namespace_calls.cc
+void RegisterPidfdCalls(Napi::Env env, Napi::Object exports);      // pidfd_calls.cc
+void RegisterFdWatcher(Napi::Env env, Napi::Object exports);       // fd_watcher.cc
+void RegisterClone3Probe(Napi::Env env, Napi::Object exports);     // clone3_probe.cc
+
+}  // namespace nsbridge

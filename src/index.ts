@@ -1,0 +1,8 @@
+/**
+ * nsbridge — Linux namespaces for Node.js.
+ */
+export { NAMESPACE_KINDS, NAMESPACE_TYPES, isNamespaceType, type NamespaceKind, type NamespaceType } from './kinds.js';
+export { Namespace, type NamespaceOfOptions } from './namespace.js';
+export { ProcessHandle, type ExitInfo } from './process-handle.js';
+export { probe, type ProbeReport, type FeatureReport, type FeatureName } from './probe.js';
+export { isSystemError, type SystemErrorShape } from './errors.js';

@@ -1,0 +1,133 @@
+/**
+ * The contract of the C++ addon (native/): exactly what it exports, nothing more.
+ *
+ * Rules the addon follows (and the TypeScript layer relies on):
+ * - One system call per function, no policy. Arguments are validated in TypeScript before they get
+ *   here; the addon only re-checks JS types so a wrong call cannot crash the process.
+ * - Every failure throws an Error shaped like Node's SystemError: `code` ('EINVAL'), `errno`
+ *   (negative, like libuv/Node), `syscall` ('setns', 'ioctl(NS_GET_PARENT)', …), plus `path` or
+ *   `fd` where one was involved.
+ * - Every fd the addon creates is O_CLOEXEC and returned inside an {@link OwnedFd}; the fd is closed
+ *   exactly once: by close(), by the garbage collector's finalizer, or when the Node environment
+ *   (main thread or worker) is torn down.
+ */
+
+/** A native object that owns one file descriptor. */
+export interface OwnedFd {
+  /** The fd number, or -1 once closed. */
+  readonly fd: number;
+  /** Close the fd (idempotent). */
+  close(): void;
+}
+
+/** Raw exit status: exactly one of `code` / `signal` is non-null. */
+export interface RawExitStatus {
+  pid: number;
+  /** Exit code (0-255) when the process exited normally. */
+  code: number | null;
+  /** Signal number when the process was killed by a signal. */
+  signal: number | null;
+  /** Whether the process dumped core. */
+  coreDumped: boolean;
+}
+
+/** (st_dev, st_ino) of an fd plus whether it lives on nsfs (statfs f_type == NSFS_MAGIC). */
+export interface RawFileIdentity {
+  dev: bigint;
+  ino: bigint;
+  isNsfs: boolean;
+}
+
+/** A one-shot readability watch on the Node event loop (uv_poll). */
+export interface FdWatcher {
+  /** Stop watching; the callback will not run afterwards (idempotent). */
+  stop(): void;
+  /** Keep (true) or do not keep (false) the event loop alive while watching. Default true. */
+  setRef(ref: boolean): void;
+}
+
+/** Which pid-translation ioctl to run on a pid-namespace fd (the `which` of nsTranslatePid). */
+export const PidTranslation = {
+  /** NS_GET_PID_FROM_PIDNS: a pid as seen in the target namespace → the caller's namespace. */
+  PidFromNs: 0,
+  /** NS_GET_TGID_FROM_PIDNS: as above, but the thread-group leader's pid. */
+  TgidFromNs: 1,
+  /** NS_GET_PID_IN_PIDNS: a pid in the caller's namespace → as seen in the target namespace. */
+  PidInNs: 2,
+  /** NS_GET_TGID_IN_PIDNS: as above, but the thread-group leader's pid. */
+  TgidInNs: 3,
+} as const;
+export type PidTranslation = (typeof PidTranslation)[keyof typeof PidTranslation];
+
+export interface NativeBinding {
+  // --- namespace changes of the *calling thread* -------------------------------------------
+  /** unshare(2). */
+  unshare(flags: number): void;
+  /** setns(2) with an nsfs fd or a pidfd. */
+  setns(fd: number, nstype: number): void;
+
+  // --- files --------------------------------------------------------------------------------
+  /** open(path, O_RDONLY | O_CLOEXEC). Errors carry `path`. */
+  openPath(path: string): OwnedFd;
+  /** fstat + fstatfs of an fd. */
+  fileIdentity(fd: number): RawFileIdentity;
+
+  // --- nsfs ioctls (errors carry `fd`, syscall 'ioctl(NS_GET_…)') ----------------------------
+  nsGetUserns(fd: number): OwnedFd;
+  nsGetParent(fd: number): OwnedFd;
+  /** NS_GET_NSTYPE: the CLONE_NEW* flag of the namespace. */
+  nsGetNstype(fd: number): number;
+  /** NS_GET_OWNER_UID of a user namespace, as seen in the caller's user namespace. */
+  nsGetOwnerUid(fd: number): number;
+  /** NS_GET_ID (kernel >= 6.18): the 64-bit namespace id. ENOTTY where missing. */
+  nsGetId(fd: number): bigint;
+  /** The pid-translation ioctls on a pid-namespace fd. */
+  nsTranslatePid(fd: number, which: PidTranslation, pid: number): number;
+
+  // --- pidfds --------------------------------------------------------------------------------
+  /** pidfd_open(pid, flags). */
+  pidfdOpen(pid: number, flags: number): OwnedFd;
+  /** pidfd_send_signal(pidfd, sig, NULL, flags). */
+  pidfdSendSignal(pidfd: number, signal: number, flags: number): void;
+  /** pidfd_getfd(pidfd, targetfd, 0). */
+  pidfdGetfd(pidfd: number, targetFd: number): OwnedFd;
+  /** ioctl(pidfd, PIDFD_GET_<KIND>_NAMESPACE) where `request` is the ioctl's number (1–10). */
+  pidfdGetNamespace(pidfd: number, request: number): OwnedFd;
+  /**
+   * waitid(P_PIDFD, pidfd, WEXITED | WNOHANG [| WNOWAIT]). Never blocks.
+   * Returns null while the process is still running.
+   */
+  waitidPidfd(pidfd: number, noWait: boolean): RawExitStatus | null;
+  /**
+   * ioctl(pidfd, PIDFD_GET_INFO) asking for PIDFD_INFO_EXIT (kernel >= 6.15): the exit status,
+   * also after someone else reaped the process. Null when the kernel has no exit info (yet): the
+   * kernel records it when the process is reaped, so a zombie still returns null.
+   * `pid` is 0 here once the process has been reaped (the kernel then reports exit info only).
+   * Throws ENOTTY where PIDFD_GET_INFO is missing (< 6.13). Kernels 6.13–6.14 have the ioctl but
+   * ignore the unknown PIDFD_INFO_EXIT request: always null there (ESRCH once reaped).
+   */
+  pidfdExitInfo(pidfd: number): RawExitStatus | null;
+
+  // --- event loop ---------------------------------------------------------------------------
+  /** Call `onReadable` once, on this thread's event loop, when `fd` becomes readable. */
+  watchReadable(fd: number, onReadable: () => void): FdWatcher;
+  /**
+   * Call `onHangup` once, on this thread's event loop, when `fd` reports EPOLLHUP (or EPOLLERR)
+   * — for a pidfd: once its process has been reaped, whoever reaped it.
+   */
+  watchHangup(fd: number, onHangup: () => void): FdWatcher;
+
+  // --- host facts for probe() -----------------------------------------------------------------
+  /**
+   * clone3 support probes that never create a process: each returns the errno (0 = success is
+   * impossible here) of a deliberately failing clone3 call.
+   * - 'clone3': clone3(NULL, 0) → EINVAL where clone3 exists, ENOSYS where it does not.
+   * - 'intoCgroup': flags CLONE_INTO_CGROUP with a cgroup fd that can never be open (INT_MAX) →
+   *   EBADF where supported, EINVAL not. (Not fd -1: the kernel rejects cgroup > INT_MAX, so
+   *   (u64)-1 gives EINVAL everywhere.)
+   */
+  clone3Probe(what: 'clone3' | 'intoCgroup'): number;
+
+  /** Compile-time facts: constants the addon was built with, by name. */
+  readonly constants: Readonly<Record<string, number>>;
+}

@@ -1,0 +1,87 @@
+/**
+ * Argument checks done in TypeScript before anything crosses into the addon. Each failure is a
+ * TypeError (wrong type) or RangeError (right type, impossible value) that names the value.
+ */
+import { constants as osConstants } from 'node:os';
+
+/** A short, safe rendering of an arbitrary value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (Array.isArray(value)) return `array(${value.length})`;
+  return Object.prototype.toString.call(value);
+}
+
+/** The kernel's PID_MAX_LIMIT on 64-bit (4 * 1024 * 1024): no pid can be larger. */
+export const PID_MAX_LIMIT = 4 * 1024 * 1024;
+
+function integerIn(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A process id: an integer 1..PID_MAX_LIMIT. */
+export function checkPid(value: unknown, name = 'pid'): number {
+  return integerIn(value, name, 1, PID_MAX_LIMIT);
+}
+
+/** An open file descriptor number: 0..2^31-1 (the kernel's fd numbers are ints). */
+export function checkFd(value: unknown, name = 'fd'): number {
+  return integerIn(value, name, 0, 0x7fffffff);
+}
+
+/** A uid or gid: 0..2^32-2 ((uid_t)-1 is "no id" and never valid). */
+export function checkId(value: unknown, name: string): number {
+  return integerIn(value, name, 0, 0xfffffffe);
+}
+
+/** A non-empty string without NUL bytes (the kernel would cut it at the first NUL). */
+export function checkPath(value: unknown, name = 'path'): string {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describe(value)}`);
+  if (value.length === 0) throw new RangeError(`${name} must not be empty`);
+  if (value.includes('\0')) throw new RangeError(`${name} must not contain NUL bytes, got ${describe(value)}`);
+  return value;
+}
+
+/** A 32-bit flag mask for the raw calls. */
+export function checkFlags(value: unknown, name = 'flags'): number {
+  return integerIn(value, name, 0, 0xffffffff);
+}
+
+/** Linux's highest signal number (SIGRTMAX on every architecture Node runs on). */
+export const SIGNAL_MAX = 64;
+const signalNumbers = osConstants.signals as Readonly<Record<string, number>>;
+const signalNames = new Map<number, string>();
+for (const [name, num] of Object.entries(signalNumbers)) {
+  // SIGIOT/SIGPOLL/SIGUNUSED alias other numbers; keep the first, canonical name.
+  if (!signalNames.has(num)) signalNames.set(num, name);
+}
+
+/** A signal given by name ('SIGTERM', 'TERM') or number (0 = existence check) → its number. */
+export function checkSignal(value: unknown, name = 'signal'): number {
+  if (typeof value === 'string') {
+    const upper = value.toUpperCase();
+    const num = signalNumbers[upper] ?? signalNumbers[`SIG${upper}`];
+    if (num === undefined) throw new TypeError(`Unknown ${name} ${describe(value)}: expected a name like 'SIGTERM' or a number 0-${SIGNAL_MAX}`);
+    return num;
+  }
+  if (typeof value === 'number') return integerIn(value, name, 0, SIGNAL_MAX);
+  throw new TypeError(`${name} must be a signal name or number, got ${describe(value)}`);
+}
+
+/** The name of a signal number ('SIGKILL'; real-time signals as 'SIGRT<n>'). */
+export function signalName(num: number): string {
+  return signalNames.get(num) ?? `SIGRT${num}`;
+}
+
+/** A boolean option. */
+export function checkBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
+  return value;
+}

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Namespace, ProcessHandle } from '../src/index.js';
+import { openFds, repoRoot } from './helpers/processes.js';
+
+describe('fd hygiene', () => {
+  it('10,000 open/close cycles of Namespace and ProcessHandle leave the fd set unchanged', () => {
+    const before = openFds();
+    for (let i = 0; i < 10_000; i++) {
+      const ns = Namespace.of('self', i % 2 ? 'net' : 'pid');
+      void ns.inode;
+      ns.close();
+      const handle = ProcessHandle.open(process.pid);
+      using viaPidfd = handle.namespace('uts');
+      handle.close();
+    }
+    expect(openFds()).toEqual(before);
+  });
+
+  it('every fd the addon creates is close-on-exec', () => {
+    using ns = Namespace.of('self', 'net');
+    using pid = Namespace.of('self', 'pid');
+    using owner = pid.owner();
+    using handle = ProcessHandle.open(process.pid);
+    using viaPidfd = handle.namespace('net');
+    for (const fd of [ns.fd, owner!.fd, handle.fd, viaPidfd.fd]) {
+      const flags = /flags:\s+(\d+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]!;
+      // O_CLOEXEC is 0o2000000 in the octal flags of /proc/self/fdinfo.
+      expect(Number.parseInt(flags, 8) & 0o2000000, `fd ${fd}`).toBe(0o2000000);
+    }
+  });
+
+  it('handles dropped without close() are closed by the finalizer (child process, --expose-gc)', () => {
+    const result = spawnSync(process.execPath, ['--expose-gc', 'test/fixtures/finalizer.mjs'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(result.stderr).toBe('');
+    const { before, during, leaked } = JSON.parse(result.stdout) as { before: number; during: number; leaked: string[] };
+    expect(during - before).toBe(3000);
+    expect(leaked).toEqual([]);
+  });
+
+  it('a worker thread that exits with handles and exit watchers open leaks nothing and does not crash', () => {
+    const result = spawnSync(process.execPath, ['test/fixtures/worker-teardown.mjs'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as { before: number; inWorker: number; leaked: string[]; childExit: unknown };
+    expect(report.inWorker).toBeGreaterThanOrEqual(report.before + 101);
+    expect(report.leaked).toEqual([]);
+    expect(report.childExit).toEqual([null, 'SIGKILL']);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Real processes for tests, parked like the kernel selftests do it: started, waiting on a
+ * ready handshake, and torn down with SIGKILL + wait at the end of the test.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface Parked {
+  /** The process that was started (e.g. unshare). */
+  launcher: ChildProcess;
+  /** Host pid of the innermost process, which prints 'ready' and then sleeps. */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+
+/**
+ * Start `argv` (which must end by running `sh -c 'echo ready; exec sleep 1000'` somewhere inside,
+ * see PARK) and wait for it to print 'ready'. Returns the host pid of that innermost shell:
+ * the deepest descendant of the launcher.
+ */
+export async function park(argv: readonly string[], options: { uid?: number } = {}): Promise<Parked> {
+  const [file, ...args] = argv;
+  const launcher = spawn(file!, args, { stdio: ['ignore', 'pipe', 'inherit'], uid: options.uid, gid: options.uid });
+  live.add(launcher);
+  let output = '';
+  launcher.stdout!.setEncoding('utf8');
+  await new Promise<void>((resolve, reject) => {
+    launcher.stdout!.on('data', (chunk: string) => {
+      output += chunk;
+      if (output.includes('ready')) resolve();
+    });
+    launcher.once('exit', (code, signal) => reject(new Error(`${argv.join(' ')} exited early (${code ?? signal}): ${output}`)));
+  });
+  const pid = deepestDescendant(launcher.pid!);
+  return {
+    launcher,
+    pid,
+    async stop() {
+      if (launcher.exitCode === null && launcher.signalCode === null) {
+        const exited = once(launcher, 'exit');
+        killTree(launcher.pid!);
+        await exited;
+      }
+      live.delete(launcher);
+    },
+  };
+}
+
+/** The tail every parked command ends with. */
+export const PARK = ['sh', '-c', 'echo ready; exec sleep 1000'];
+
+/** Kill a process and all its descendants (children first are found, then all get SIGKILL). */
+export function killTree(pid: number): void {
+  for (const p of [...descendants(pid), pid]) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export async function stopAll(): Promise<void> {
+  for (const child of live) killTree(child.pid!);
+  live.clear();
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Field 4 (ppid) follows the ')' that ends the command name, which may itself contain spaces.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** All descendants of pid, found by scanning /proc (this kernel has no /proc/<pid>/task/<tid>/children). */
+export function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = parentOf(Number(entry));
+    if (ppid !== undefined) parents.set(Number(entry), ppid);
+  }
+  const found: number[] = [];
+  let frontier = [pid];
+  while (frontier.length > 0) {
+    const next = [...parents].filter(([, ppid]) => frontier.includes(ppid)).map(([child]) => child);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+function deepestDescendant(pid: number): number {
+  let current = pid;
+  for (;;) {
+    const kids = [...descendants(current)].filter((p) => parentOf(p) === current);
+    if (kids.length === 0) return current;
+    current = kids[0]!;
+  }
+}
+
+/** `stat -L -c %i` of a path, as a bigint. */
+export function statInode(path: string): bigint {
+  const result = spawnSync('stat', ['-L', '-c', '%i', path], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`stat ${path}: ${result.stderr}`);
+  return BigInt(result.stdout.trim());
+}
+
+/** The fds open in this process, as numbers. */
+export function openFds(pid: number | 'self' = 'self'): number[] {
+  return readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
+}
+
+/** Where an fd points (readlink /proc/self/fd/N), or undefined if closed. */
+export function fdTarget(fd: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined;
+  }
+}
