@@ -21,7 +21,7 @@ describe('unprivileged (uid 65534)', () => {
       const result = spawnSync(
         'setpriv',
         [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', process.execPath, 'test/fixtures/unprivileged-checks.mjs'],
-        { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } },
+        { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' }, timeout: 60_000, killSignal: 'SIGKILL' },
       );
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
