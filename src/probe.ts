@@ -68,7 +68,7 @@ export function probe(): ProbeReport {
     },
     cloneIntoCgroup: {
       supported: intoCgroupErrno === EBADF,
-      detail: `clone3(CLONE_INTO_CGROUP, cgroup=-1) → ${errnoName(intoCgroupErrno)} (EBADF: flag known, EINVAL: unknown; Linux 5.7)`,
+      detail: `clone3(CLONE_INTO_CGROUP, cgroup=INT_MAX) → ${errnoName(intoCgroupErrno)} (EBADF: flag known, EINVAL: unknown; Linux 5.7)`,
     },
     cgroup2,
     ...withSelfPidfd(),
@@ -106,7 +106,7 @@ function withSelfPidfd(): Pick<ProbeReport['features'], 'pidfd' | 'pidfdSetnsMas
         'ioctl(pidfd, PIDFD_GET_NET_NAMESPACE)',
         'Linux 6.11',
       ),
-      pidfdExitInfo: tryCall(() => native.pidfdExitInfo(pidfd.fd), 'ioctl(pidfd, PIDFD_GET_INFO, PIDFD_INFO_EXIT)', 'Linux 6.15'),
+      pidfdExitInfo: tryCall(() => native.pidfdExitInfo(pidfd.fd), 'ioctl(pidfd, PIDFD_GET_INFO, PIDFD_INFO_EXIT)', 'Linux 6.15; 6.13-6.14 accept the ioctl but never report exit info'),
       nsGetId: probeNsGetId(),
       pidTranslation: probePidTranslation(),
     };

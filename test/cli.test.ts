@@ -36,3 +36,17 @@ describe('nsbridge CLI', () => {
     expect(result.stderr).toMatch(/unknown command 'frobnicate'/);
   });
 });
+
+describe('addon loading', () => {
+  it('a bad NSBRIDGE_ADDON gives an actionable error, not a bare MODULE_NOT_FOUND', () => {
+    const result = spawnSync(process.execPath, ['dist/cli/main.js', 'probe'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, NSBRIDGE_ADDON: '/nonexistent/nsbridge.node' },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^nsbridge: NSBRIDGE_ADDON=\/nonexistent\/nsbridge.node could not be loaded \(Cannot find module/);
+    expect(result.stderr).toMatch(/npm run build:cmake/);
+    expect(result.stderr).not.toMatch(/MODULE_NOT_FOUND/);
+  });
+});

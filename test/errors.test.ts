@@ -117,3 +117,20 @@ describe('closed handles', () => {
     }
   });
 });
+
+describe('pidfd_getfd', () => {
+  it('copies another process fd (here our own): same file, new O_CLOEXEC fd; a missing target fd → EBADF', () => {
+    using net = Namespace.of('self', 'net');
+    using self = ProcessHandle.open(process.pid);
+    const copy = raw.pidfdGetfd(self.fd, net.fd);
+    try {
+      expect(copy.fd).not.toBe(net.fd);
+      expect(raw.fileIdentity(copy.fd).ino).toBe(net.inode);
+      expect(raw.fileIdentity(copy.fd).isNsfs).toBe(true);
+    } finally {
+      copy.close();
+    }
+    const unused = Math.max(...openFds()) + 100;
+    expect(() => raw.pidfdGetfd(self.fd, unused)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'pidfd_getfd' }));
+  });
+});

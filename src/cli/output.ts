@@ -20,7 +20,6 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 /** One line for an error: the step, the errno name and the hint where there are ones. */
 export function formatError(error: unknown): string {
-  if (isSystemError(error)) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
+  const message = isSystemError(error) || error instanceof Error ? error.message : String(error);
+  return message.replace(/^nsbridge: /, ''); // the CLI prefixes every line with it already
 }
