@@ -24,9 +24,9 @@ const live = new Set<ChildProcess>();
  * see PARK) and wait for it to print 'ready'. Returns the host pid of that innermost shell:
  * the deepest descendant of the launcher.
  */
-export async function park(argv: readonly string[], options: { uid?: number } = {}): Promise<Parked> {
+export async function park(argv: readonly string[]): Promise<Parked> {
   const [file, ...args] = argv;
-  const launcher = spawn(file!, args, { stdio: ['ignore', 'pipe', 'inherit'], uid: options.uid, gid: options.uid });
+  const launcher = spawn(file!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   live.add(launcher);
   let output = '';
   launcher.stdout!.setEncoding('utf8');
