@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { Namespace, ProcessHandle } from '../src/index.js';
 import * as raw from '../src/raw.js';
-import { fdTarget, openFds } from './helpers/processes.js';
+import { fdTarget, openFds, unusedFd } from './helpers/processes.js';
 
 function inodes(): bigint[] {
   return (['mnt', 'net', 'uts', 'ipc', 'pid', 'user', 'cgroup', 'time'] as const).map((type) => {
@@ -28,13 +28,10 @@ describe('setns error paths', () => {
     expect(inodes()).toEqual(before);
   });
 
-  it('setns on a closed fd → EBADF', () => {
-    const file = raw.openNamespaceFile('/proc/self/ns/uts');
-    const fd = file.fd;
-    file.close();
-    expect(file.fd).toBe(-1);
+  it('setns on an fd that is not open → EBADF', () => {
+    const fd = unusedFd();
     expect(fdTarget(fd)).toBeUndefined();
-    expect(() => raw.setns(fd, 'uts')).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'setns', errno: -9 }));
+    expect(() => raw.setns(fd, 'uts')).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'setns', errno: -9, fd }));
   });
 
   it('setns with a namespace fd of another kind → EINVAL, nothing changed', () => {
@@ -130,7 +127,6 @@ describe('pidfd_getfd', () => {
     } finally {
       copy.close();
     }
-    const unused = Math.max(...openFds()) + 100;
-    expect(() => raw.pidfdGetfd(self.fd, unused)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'pidfd_getfd' }));
+    expect(() => raw.pidfdGetfd(self.fd, unusedFd())).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'pidfd_getfd' }));
   });
 });

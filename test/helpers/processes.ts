@@ -120,6 +120,14 @@ export function openFds(pid: number | 'self' = 'self'): number[] {
   return readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
 }
 
+/**
+ * An fd number that is certainly not open: above every open one. (A number just closed is no
+ * good: Node's own threads may reuse it at once.)
+ */
+export function unusedFd(): number {
+  return Math.max(...openFds()) + 100;
+}
+
 /** Where an fd points (readlink /proc/self/fd/N), or undefined if closed. */
 export function fdTarget(fd: number): string | undefined {
   try {
