@@ -10,7 +10,13 @@
         "native/namespace_calls.cc",
         "native/owned_fd.cc",
         "native/pidfd_calls.cc",
-        "native/system_error.cc"
+        "native/system_error.cc",
+        "native/spawn/child.cc",
+        "native/spawn/clone3_trampoline.cc",
+        "native/spawn/launch.cc",
+        "native/spawn/resources.cc",
+        "native/spawn/spawn_call.cc",
+        "native/spawn/spawn_job.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -41,6 +41,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPidfdCalls(env, exports);
   RegisterFdWatcher(env, exports);
   RegisterClone3Probe(env, exports);
+  RegisterSpawn(env, exports);
   exports.Set("constants", MakeConstants(env));
   return exports;
 }

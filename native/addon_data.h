@@ -5,11 +5,14 @@
 
 #include <napi.h>
 
+#include "spawn/resources.h"
+
 namespace nsbridge {
 
 struct AddonData {
   Napi::FunctionReference owned_fd_class;
   Napi::FunctionReference fd_watcher_class;
+  spawn::Resources spawn_resources;  // stacks and /proc fd of the spawn engine
 };
 
 inline AddonData& GetAddonData(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }

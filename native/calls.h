@@ -10,5 +10,6 @@ void RegisterNamespaceCalls(Napi::Env env, Napi::Object exports);  // namespace_
 void RegisterPidfdCalls(Napi::Env env, Napi::Object exports);      // pidfd_calls.cc
 void RegisterFdWatcher(Napi::Env env, Napi::Object exports);       // fd_watcher.cc
 void RegisterClone3Probe(Napi::Env env, Napi::Object exports);     // clone3_probe.cc
+void RegisterSpawn(Napi::Env env, Napi::Object exports);           // spawn/spawn_call.cc
 
 }  // namespace nsbridge

@@ -6,3 +6,7 @@ export { Namespace, type NamespaceOfOptions } from './namespace.js';
 export { ProcessHandle, type ExitInfo } from './process-handle.js';
 export { probe, type ProbeReport, type FeatureReport, type FeatureName } from './probe.js';
 export { isSystemError, type SystemErrorShape } from './errors.js';
+export { spawn } from './spawn/spawn.js';
+export { NsChild } from './spawn/ns-child.js';
+export { SpawnError } from './spawn/spawn-error.js';
+export type { SpawnOptions, JoinOptions, IdMapEntry, StdioSlotOption } from './spawn/options.js';

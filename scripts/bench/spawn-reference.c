@@ -1,11 +1,13 @@
 /*
  * spawn-reference: the C baseline a spawn engine is compared with.
  *
- *   spawn-reference <plain|ns4|userns> <fork|vm> <iterations>
+ *   spawn-reference <plain|ns4|userns> <fork|vm> <iterations> [warmup]
  *
  * Each iteration: clone3 a child that execs /bin/true, reap it with
  * waitid(P_PIDFD), check it exited 0, and time the whole thing with
  * CLOCK_MONOTONIC. Prints one JSON line with the median and p90 in µs.
+ * The first `warmup` iterations (default 0) run the same way but are not
+ * counted: they pay for page-cache misses and first-touch page faults.
  *
  *   scenario plain   no namespaces
  *            ns4     CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS
@@ -181,7 +183,7 @@ static void die(const char *what)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: spawn-reference <plain|ns4|userns> <fork|vm> <iterations>\n");
+	fprintf(stderr, "usage: spawn-reference <plain|ns4|userns> <fork|vm> <iterations> [warmup]\n");
 	exit(2);
 }
 
@@ -247,7 +249,7 @@ int main(int argc, char **argv)
 	const char *scenario, *mode;
 	uint64_t ns_flags;
 	int userns, vm;
-	long iterations, i;
+	long iterations, warmup = 0, i;
 	char *end;
 	double *samples;
 	void *stack = NULL;
@@ -257,7 +259,7 @@ int main(int argc, char **argv)
 	static struct child_ctx ctx;
 	sigset_t all;
 
-	if (argc != 4)
+	if (argc != 4 && argc != 5)
 		usage();
 	scenario = argv[1];
 	mode = argv[2];
@@ -280,6 +282,12 @@ int main(int argc, char **argv)
 	iterations = strtol(argv[3], &end, 10);
 	if (errno || *end || end == argv[3] || iterations < 1 || iterations > 10000000)
 		usage();
+	if (argc == 5) {
+		errno = 0;
+		warmup = strtol(argv[4], &end, 10);
+		if (errno || *end || end == argv[4] || warmup < 0 || warmup > 10000000)
+			usage();
+	}
 
 	samples = malloc(sizeof *samples * iterations);
 	if (!samples)
@@ -299,7 +307,8 @@ int main(int argc, char **argv)
 	ctx.argv = child_argv;
 	ctx.envp = child_envp;
 
-	for (i = 0; i < iterations; i++) {
+	/* Negative i: warm-up iterations, timed but not recorded. */
+	for (i = -warmup; i < iterations; i++) {
 		struct ref_clone_args ca;
 		int pidfd = -1, sync[2] = {-1, -1};
 		long pid;
@@ -354,7 +363,8 @@ int main(int argc, char **argv)
 				die("waitid(P_PIDFD)");
 		if (close(pidfd) < 0)
 			die("close pidfd");
-		samples[i] = now_us() - t0;
+		if (i >= 0)
+			samples[i] = now_us() - t0;
 
 		if (si.si_code != CLD_EXITED || si.si_status != 0) {
 			const char *why = "";
@@ -365,7 +375,8 @@ int main(int argc, char **argv)
 			else if (si.si_code == CLD_EXITED && si.si_status == CHILD_FAIL_SIGMASK)
 				why = " (rt_sigprocmask failed in the child)";
 			fprintf(stderr,
-				"spawn-reference: iteration %ld: child %ld %s %d%s\n", i, pid,
+				"spawn-reference: %s %ld: child %ld %s %d%s\n",
+				i < 0 ? "warm-up iteration" : "iteration", i < 0 ? i + warmup : i, pid,
 				si.si_code == CLD_EXITED ? "exited with status" : "killed by signal",
 				si.si_status, why);
 			return 1;

@@ -59,6 +59,82 @@ export const PidTranslation = {
 } as const;
 export type PidTranslation = (typeof PidTranslation)[keyof typeof PidTranslation];
 
+/**
+ * Everything the spawn engine needs, fully validated and normalised in TypeScript (src/spawn/),
+ * so the native side only copies it into memory prepared before the clone.
+ */
+export interface NativeSpawnPlan {
+  /** execve candidates, tried in order until one is not ENOENT/ENOTDIR (the PATH search result). */
+  paths: string[];
+  argv: string[];
+  /** "NAME=value" strings; null: this process's environment (the C environ) as it is now. */
+  envp: string[] | null;
+  /** chdir target, or null to keep the inherited cwd (the target's root after a mnt join). */
+  cwd: string | null;
+  /** CLONE_NEW* flags passed to clone3 itself (only when there are no joins). */
+  cloneFlags: number;
+  /** CLONE_NEW* flags the child unshares one kind at a time after its joins (user first). */
+  unshareFlags: number;
+  /** setns(pidfd, joinMask): all or nothing; -1 when not joining through a pidfd. */
+  joinPidfd: number;
+  joinMask: number;
+  /** nsfs fds to setns one at a time (user namespace handled in nsenter's two passes). */
+  joinFds: number[];
+  /** The CLONE_NEW* flag of each joinFds entry. */
+  joinTypes: number[];
+  /**
+   * Whether the clone may share this process's memory (CLONE_VM). False only when joining a
+   * time namespace: the kernel refuses that to a task whose mm is shared (EUSERS).
+   */
+  shareMemory: boolean;
+  /** clone3 set_tid, innermost pid namespace first; empty for none. */
+  setTid: number[];
+  /** A cgroup v2 directory fd for CLONE_INTO_CGROUP, or -1. */
+  cgroupFd: number;
+  /** uid_map / gid_map contents ("inside outside count\n" lines), or null. */
+  uidMap: string | null;
+  gidMap: string | null;
+  /** What to write to /proc/<pid>/setgroups; null: write 'deny' only if the kernel demands it. */
+  setgroups: 'allow' | 'deny' | null;
+  /** timens_offsets contents ("monotonic <s> <ns>\n…"), or null. */
+  timeOffsets: string | null;
+  hostname: string | null;
+  domainname: string | null;
+  /** Where to mount a fresh proc (after making / private), or null. */
+  mountProc: string | null;
+  /** setresuid / setresgid targets, or -1 to keep. */
+  uid: number;
+  gid: number;
+  /** setgroups(2) list; null keeps the groups (cleared when uid/gid change, like libuv). */
+  groups: number[] | null;
+  /** One entry per stdio slot: an fd to dup into the slot, -1 for a new socketpair ('pipe'), -2 for /dev/null. */
+  stdio: number[];
+  /** PR_SET_PDEATHSIG signal, or 0. */
+  pdeathSignal: number;
+}
+
+/** A setup step failed: the program never ran and the child was reaped. */
+export interface NativeSpawnFailure {
+  /** 'clone3', 'setns:user', 'unshare:time', 'uid_map', 'execve', … */
+  step: string;
+  /** Positive errno. */
+  errno: number;
+  syscall: string;
+}
+
+export interface NativeSpawnResult {
+  /** The program's pid in the caller's pid namespace; 0 on failure. */
+  pid: number;
+  /** The program's pidfd; null on failure. */
+  pidfd: OwnedFd | null;
+  /**
+   * Per stdio slot: this process's end of the socketpair for 'pipe' slots, -1 elsewhere. The
+   * caller owns these fds (wraps them in sockets). On failure they are already closed (all -1).
+   */
+  pipes: number[];
+  failure: NativeSpawnFailure | null;
+}
+
 export interface NativeBinding {
   // --- namespace changes of the *calling thread* -------------------------------------------
   /** unshare(2). */
@@ -116,6 +192,15 @@ export interface NativeBinding {
    * — for a pidfd: once its process has been reaped, whoever reaped it.
    */
   watchHangup(fd: number, onHangup: () => void): FdWatcher;
+
+  // --- spawn --------------------------------------------------------------------------------
+  /**
+   * Start a program (native/spawn/): clone3 sharing this process's memory (unless the plan says
+   * otherwise), setup in the child with raw system calls only, then execve. Returns once the
+   * program was exec'd or the setup failed (the failed child already reaped). Throws only for
+   * failures in this process before the clone (pipe2, mmap, …).
+   */
+  spawn(plan: NativeSpawnPlan): NativeSpawnResult;
 
   // --- host facts for probe() -----------------------------------------------------------------
   /**

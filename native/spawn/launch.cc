@@ -1,0 +1,460 @@
+// The parent's side of a spawn (see spawn_job.h):
+//
+//   1. prepare everything the child reads (ChildPlan), the stdio socketpairs and two pipes:
+//      report (child → parent: failures, "your turn", the program's pid; EOF = exec'd or gone)
+//      and go (parent → child: maps and offsets are written);
+//   2. block every signal, clone3, restore the mask (no handler may run in the child);
+//   3. answer the child's handshake and read reports until EOF;
+//   4. reap what failed, and hand out the program's pidfd.
+//
+// Why clone3 with CLONE_VM: its cost does not grow with this process's memory (fork copies the
+// page tables: ~100 ms per spawn at 2 GiB). Without a handshake CLONE_VFORK is added too, so this
+// thread sleeps until the exec; with one, the thread stays runnable to write the maps.
+// EOF on the report pipe is the barrier that makes sharing memory safe: the kernel releases a
+// task's mm (exec_mmap, exit_mm) before its fd table, so once every write end is closed no child
+// runs on our memory any more. Until then nothing here may return or throw.
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <dirent.h>
+
+#include <algorithm>
+
+#include "../addon_data.h"
+#include "../kernel_compat.h"
+#include "../system_error.h"
+#include "child_plan.h"
+#include "clone3_trampoline.h"
+#include "resources.h"
+#include "spawn_job.h"
+
+namespace nsbridge::spawn {
+
+namespace {
+
+// rt_sigaction with this resets a disposition: SIG_DFL, no flags, empty mask.
+const KernelSigaction kDefaultAction = {0, 0, 0, 0};
+
+struct Failure {
+  bool failed = false;
+  std::string step;
+  int error = 0;
+  std::string syscall;
+
+  void Set(std::string s, int err, std::string sc) {
+    if (failed) return;  // the first failure is the cause; later ones are consequences
+    failed = true;
+    step = std::move(s);
+    error = err;
+    syscall = std::move(sc);
+  }
+};
+
+const char* KindName(int flag) {
+  switch (flag) {
+    case CLONE_NEWCGROUP: return "cgroup";
+    case CLONE_NEWIPC: return "ipc";
+    case CLONE_NEWNS: return "mnt";
+    case CLONE_NEWNET: return "net";
+    case CLONE_NEWPID: return "pid";
+    case CLONE_NEWTIME: return "time";
+    case CLONE_NEWUSER: return "user";
+    case CLONE_NEWUTS: return "uts";
+    default: return "unknown";
+  }
+}
+
+// A child's report as (step, syscall) names: the step says what failed, the syscall which call.
+void Describe(const Report& r, const SpawnJob& job, Failure* f) {
+  const int err = r.error;
+  switch (static_cast<Step>(r.step)) {
+    case Step::kSignals: return f->Set("signals", err, "rt_sigaction");
+    case Step::kSetnsPidfd: return f->Set("setns", err, "setns");
+    case Step::kSetns: return f->Set(std::string("setns:") + KindName(r.value), err, "setns");
+    case Step::kUnshare: return f->Set(std::string("unshare:") + KindName(r.value), err, "unshare");
+    case Step::kHandshake: return f->Set("handshake", err, "read");
+    case Step::kCloneIntoPidns: return f->Set("clone3:pid", err, "clone3");
+    case Step::kSethostname: return f->Set("sethostname", err, "sethostname");
+    case Step::kSetdomainname: return f->Set("setdomainname", err, "setdomainname");
+    case Step::kMountPrivate: return f->Set("mount:/", err, "mount");
+    case Step::kMountProc: return f->Set("mount:" + job.mount_proc, err, "mount");
+    case Step::kGroups: return f->Set("groups", err, "setgroups");
+    case Step::kSetgid: return f->Set("setgid", err, "setresgid");
+    case Step::kSetuid: return f->Set("setuid", err, "setresuid");
+    case Step::kChdir: return f->Set("chdir", err, "chdir");
+    case Step::kStdio: return f->Set("stdio", err, "dup3");
+    case Step::kCloseFds: return f->Set("close_range", err, "close_range");
+    case Step::kPdeathSignal: return f->Set("pdeath_signal", err, "prctl");
+    case Step::kSigmask: return f->Set("sigmask", err, "rt_sigprocmask");
+    case Step::kExecve: return f->Set("execve", err, "execve");
+  }
+  f->Set("unknown", err, "unknown");
+}
+
+/** pipe2(O_CLOEXEC) with both ends numbered >= min_fd (above the child's stdio slots). */
+bool MakePipe(int min_fd, UniqueFd* read_end, UniqueFd* write_end, int* err) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    *err = errno;
+    return false;
+  }
+  UniqueFd ends[2] = {UniqueFd(fds[0]), UniqueFd(fds[1])};
+  for (UniqueFd& end : ends) {
+    if (end.get() >= min_fd) continue;
+    int moved = ::fcntl(end.get(), F_DUPFD_CLOEXEC, min_fd);
+    if (moved < 0) {
+      *err = errno;
+      return false;
+    }
+    end = UniqueFd(moved);
+  }
+  *read_end = std::move(ends[0]);
+  *write_end = std::move(ends[1]);
+  return true;
+}
+
+/** Writes one /proc/<pid>/<name> file in a single write (the kernel parses a map per write). */
+int WriteProcFile(pid_t pid, const char* name, const std::string& data, const char** syscall) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/%s", static_cast<int>(pid), name);
+  UniqueFd fd(::open(path, O_WRONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    *syscall = "open";
+    return errno;
+  }
+  ssize_t n = ::write(fd.get(), data.data(), data.size());
+  if (n < 0) {
+    *syscall = "write";
+    return errno;
+  }
+  if (static_cast<size_t>(n) != data.size()) {
+    *syscall = "write";
+    return EIO;
+  }
+  return 0;
+}
+
+/**
+ * The parent's part of the setup, for the process that created the user / time namespace:
+ * setgroups, uid_map, gid_map, timens_offsets. Unless told otherwise, "deny" goes to setgroups
+ * only when the kernel refuses the gid map without it (an unprivileged writer: user_namespaces(7)).
+ */
+void WriteParentFiles(pid_t pid, const SpawnJob& job, Failure* f) {
+  const char* syscall = "";
+  if (!job.setgroups.empty()) {
+    if (int err = WriteProcFile(pid, "setgroups", job.setgroups + "\n", &syscall)) return f->Set("setgroups", err, syscall);
+  }
+  if (job.has_uid_map) {
+    if (int err = WriteProcFile(pid, "uid_map", job.uid_map, &syscall)) return f->Set("uid_map", err, syscall);
+  }
+  if (job.has_gid_map) {
+    int err = WriteProcFile(pid, "gid_map", job.gid_map, &syscall);
+    if (err == EPERM && job.setgroups.empty() && WriteProcFile(pid, "setgroups", "deny\n", &syscall) == 0) {
+      err = WriteProcFile(pid, "gid_map", job.gid_map, &syscall);
+    }
+    if (err != 0) return f->Set("gid_map", err, syscall);
+  }
+  if (job.has_time_offsets) {
+    if (int err = WriteProcFile(pid, "timens_offsets", job.time_offsets, &syscall)) return f->Set("timens_offsets", err, syscall);
+  }
+}
+
+/** waitid(WEXITED) on a child known to be exiting; EINTR retried. */
+void Reap(idtype_t type, id_t id) {
+  siginfo_t info;
+  while (::waitid(type, id, &info, WEXITED) != 0 && errno == EINTR) {
+  }
+}
+
+/** Highest open fd, for the close-on-exec fallback of kernels without CLOSE_RANGE_CLOEXEC. */
+int HighestOpenFd() {
+  int highest = 1023;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (dirent* e = ::readdir(d)) highest = std::max(highest, atoi(e->d_name));
+    ::closedir(d);
+  }
+  return highest;
+}
+
+struct Attempt {
+  long clone_result = 0;  // first child's pid, or -errno from clone3
+  UniqueFd pidfd;         // first child's
+  pid_t program_pid = 0;  // from the child's report, when it cloned the program
+  Failure failure;
+};
+
+/**
+ * One clone3 plus everything until EOF on the report pipe. noexcept: see the file comment.
+ * `plan` and the memory it points to are read by the child until this returns.
+ */
+Attempt RunChild(const SpawnJob& job, ChildPlan* plan, nsbridge_clone_args* args, UniqueFd report_r,
+                 UniqueFd report_w, UniqueFd go_r, UniqueFd go_w, std::vector<UniqueFd>* child_ends) noexcept {
+  Attempt a;
+  int pidfd = -1;
+  args->pidfd = reinterpret_cast<uintptr_t>(&pidfd);
+  plan->report_fd = report_w.get();
+  plan->go_fd = go_r.get();
+  plan->go_write_fd = go_w.get();
+
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  a.clone_result = nsbridge_clone3(args, sizeof *args, ChildMain, plan);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (a.clone_result < 0) return a;
+  a.pidfd = UniqueFd(pidfd);
+
+  // Only the child's copies of these may keep the pipes open now.
+  report_w.reset();
+  go_r.reset();
+  if (child_ends != nullptr) child_ends->clear();
+
+  for (;;) {
+    Report r;
+    ssize_t n = ::read(report_r.get(), &r, sizeof r);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) break;
+    if (n != static_cast<ssize_t>(sizeof r)) {
+      // Cannot happen with 16-byte writes into a pipe; if it does, end the child, then wait
+      // for EOF so nothing runs on our memory when this returns.
+      a.failure.Set("report", n < 0 ? errno : EIO, "read");
+      ::syscall(__NR_pidfd_send_signal, a.pidfd.get(), SIGKILL, nullptr, 0);
+      continue;
+    }
+    switch (r.kind) {
+      case Report::kNeedParent:
+        WriteParentFiles(static_cast<pid_t>(a.clone_result), job, &a.failure);
+        // On failure the child reads EOF and exits without a report of its own.
+        if (!a.failure.failed) (void)::write(go_w.get(), "g", 1);
+        go_w.reset();
+        break;
+      case Report::kProgramPid:
+        a.program_pid = r.value;
+        break;
+      case Report::kFailure:
+        Describe(r, job, &a.failure);
+        break;
+    }
+  }
+  return a;
+}
+
+// Sets the plan fields that describe this spawn's namespaces, stdio and credentials.
+void FillPlan(const SpawnJob& job, ChildPlan* p, const std::vector<const char*>& paths,
+              const std::vector<char*>& argv, const std::vector<char*>& envp, const uint32_t* unshare_order,
+              int unshare_count, const std::vector<int>& stdio, Resources& res) {
+  p->paths = paths.data();
+  p->argv = argv.data();
+  p->envp = envp.data();
+  p->cwd = job.has_cwd ? job.cwd.c_str() : nullptr;
+  p->join_pidfd = job.join_pidfd;
+  p->join_mask = job.join_mask;
+  p->join_fds = job.join_fds.data();
+  p->join_types = job.join_types.data();
+  p->join_count = static_cast<int>(job.join_fds.size());
+  p->unshare_order = unshare_order;
+  p->unshare_count = unshare_count;
+  p->hostname = job.has_hostname ? job.hostname.c_str() : nullptr;
+  p->hostname_len = job.hostname.size();
+  p->domainname = job.has_domainname ? job.domainname.c_str() : nullptr;
+  p->domainname_len = job.domainname.size();
+  p->mount_proc = job.has_mount_proc ? job.mount_proc.c_str() : nullptr;
+  p->uid = job.uid;
+  p->gid = job.gid;
+  p->groups = job.groups.data();
+  p->group_count = static_cast<long>(job.groups.size());
+  p->has_groups = job.has_groups;
+  p->clear_groups = !job.has_groups && (job.uid >= 0 || job.gid >= 0);
+  p->stdio = stdio.data();
+  p->stdio_count = static_cast<int>(stdio.size());
+  p->close_range_cloexec = res.close_range_cloexec();
+  p->max_fd = p->close_range_cloexec ? 0 : HighestOpenFd();
+  p->pdeath_signal = job.pdeath_signal;
+  p->proc_fd = job.pdeath_signal != 0 ? res.proc_fd() : -1;
+  p->parent_pid_in_proc = res.pid_in_proc();
+  p->default_action = &kDefaultAction;
+}
+
+/** User first: the other namespaces are then created with its capabilities (and owned by it). */
+int UnshareOrder(uint32_t flags, uint32_t* order) {
+  int n = 0;
+  if (flags & CLONE_NEWUSER) order[n++] = CLONE_NEWUSER;
+  for (uint32_t flag : {CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID,
+                        static_cast<int>(CLONE_NEWTIME), CLONE_NEWUTS}) {
+    if (flags & flag) order[n++] = flag;
+  }
+  return n;
+}
+
+/**
+ * clone3 refused to create the namespaces, the cgroup placement or the pids all at once. Find
+ * out which: a throwaway child unshares the kinds one at a time (the same permission and limit
+ * checks), then the cgroup / set_tid requests are blamed by elimination.
+ */
+void DiagnoseCloneFailure(const SpawnJob& job, const ChildPlan& plan, Resources& res, int err, Failure* f) {
+  const uint32_t ns_flags = static_cast<uint32_t>(job.clone_flags);
+  if (ns_flags != 0) {
+    UniqueFd report_r, report_w;
+    int pipe_err = 0;
+    if (MakePipe(plan.stdio_count, &report_r, &report_w, &pipe_err)) {
+      ChildPlan probe = plan;
+      uint32_t order[8];
+      probe.unshare_count = UnshareOrder(ns_flags, order);
+      probe.unshare_order = order;
+      probe.join_pidfd = -1;
+      probe.join_count = 0;
+      probe.probe_only = true;
+      probe.wait_for_parent = false;
+      nsbridge_clone_args args{};
+      args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD;
+      args.exit_signal = SIGCHLD;
+      args.stack = reinterpret_cast<uintptr_t>(res.child_stack());
+      args.stack_size = Resources::kStackSize;
+      Attempt a = RunChild(job, &probe, &args, std::move(report_r), std::move(report_w), UniqueFd(), UniqueFd(), nullptr);
+      if (a.clone_result > 0) Reap(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a.pidfd.get()));
+      if (a.failure.failed && a.failure.error == err) {
+        // Same errno from unshare of one kind: that kind is the cause; clone3 is what failed.
+        return f->Set(a.failure.step, err, "clone3");
+      }
+    }
+  }
+  const bool cgroup = job.cgroup_fd >= 0, set_tid = !job.set_tid.empty();
+  if (cgroup && (!set_tid || err != EEXIST)) return f->Set(set_tid ? "clone3" : "cgroup", err, "clone3");
+  if (set_tid) return f->Set("set_tid", err, "clone3");
+  f->Set("clone3", err, "clone3");
+}
+
+}  // namespace
+
+SpawnOutcome Launch(Napi::Env env, const SpawnJob& job) {
+  Resources& res = GetAddonData(env).spawn_resources;
+  res.PrepareStacks(env);
+  const int n = static_cast<int>(job.stdio.size());
+  SpawnOutcome out;
+  out.pipes.resize(n);
+
+  // 1. stdio: a socketpair per 'pipe' slot, like libuv (so the program gets a duplex fd).
+  std::vector<int> stdio = job.stdio;
+  std::vector<UniqueFd> child_ends(n);
+  UniqueFd dev_null;
+  for (int i = 0; i < n; i++) {
+    if (stdio[i] == kStdioDevNull) {
+      if (dev_null.get() < 0) dev_null = UniqueFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+      if (dev_null.get() < 0) ThrowSystemErrorPath(env, errno, "open", "/dev/null");
+      stdio[i] = dev_null.get();
+      continue;
+    }
+    if (stdio[i] != kStdioPipe) continue;
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) ThrowSystemError(env, errno, "socketpair");
+    out.pipes[i] = UniqueFd(sv[0]);
+    child_ends[i] = UniqueFd(sv[1]);
+    stdio[i] = sv[1];
+  }
+  UniqueFd report_r, report_w, go_r, go_w;
+  int err = 0;
+  if (!MakePipe(n, &report_r, &report_w, &err)) ThrowSystemError(env, err, "pipe2");
+  const bool wait_for_parent = job.has_uid_map || job.has_gid_map || job.has_time_offsets || !job.setgroups.empty();
+  if (wait_for_parent && !MakePipe(n, &go_r, &go_w, &err)) ThrowSystemError(env, err, "pipe2");
+
+  // 2. what the child reads
+  std::vector<const char*> paths;
+  for (const std::string& s : job.paths) paths.push_back(s.c_str());
+  paths.push_back(nullptr);
+  std::vector<char*> argv, envp;
+  for (const std::string& s : job.argv) argv.push_back(const_cast<char*>(s.c_str()));
+  argv.push_back(nullptr);
+  // environ may change (setenv from any thread) once we return; the child reads a copy.
+  std::vector<std::string> environ_copy;
+  if (job.inherit_env) {
+    for (char** e = environ; *e != nullptr; e++) environ_copy.emplace_back(*e);
+  }
+  for (const std::string& s : job.inherit_env ? environ_copy : job.envp) envp.push_back(const_cast<char*>(s.c_str()));
+  envp.push_back(nullptr);
+  uint32_t unshare_order[8];
+  const int unshare_count = UnshareOrder(job.unshare_flags, unshare_order);
+  const bool clone_into_pidns = ((job.unshare_flags | job.join_mask) & CLONE_NEWPID) != 0 ||
+                                std::find(job.join_types.begin(), job.join_types.end(), CLONE_NEWPID) != job.join_types.end();
+
+  ChildPlan plan{};
+  FillPlan(job, &plan, paths, argv, envp, unshare_order, unshare_count, stdio, res);
+  plan.wait_for_parent = wait_for_parent;
+  plan.clone_into_pidns = clone_into_pidns;
+
+  // The program's own clone (when needed): a child of our thread (CLONE_PARENT; exit_signal
+  // must then be 0 and the parent's is used), on the second stack, with the set_tid request.
+  nsbridge_clone_args program_args{};
+  program_args.flags = CLONE_VM | CLONE_PARENT;
+  program_args.stack = reinterpret_cast<uintptr_t>(res.program_stack());
+  program_args.stack_size = Resources::kStackSize;
+  nsbridge_clone_args args{};
+  args.flags = CLONE_PIDFD | job.clone_flags;
+  if (job.share_memory) args.flags |= CLONE_VM;
+  if (job.share_memory && !wait_for_parent) args.flags |= CLONE_VFORK;
+  args.exit_signal = SIGCHLD;
+  args.stack = reinterpret_cast<uintptr_t>(res.child_stack());
+  args.stack_size = Resources::kStackSize;
+  nsbridge_clone_args* tid_args = clone_into_pidns ? &program_args : &args;
+  if (!job.set_tid.empty()) {
+    tid_args->set_tid = reinterpret_cast<uintptr_t>(job.set_tid.data());
+    tid_args->set_tid_size = job.set_tid.size();
+  }
+  if (job.cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(job.cgroup_fd);
+  }
+  plan.program_clone_args = &program_args;
+
+  // 3. clone and collect
+  Attempt a = RunChild(job, &plan, &args, std::move(report_r), std::move(report_w), std::move(go_r), std::move(go_w), &child_ends);
+  if (a.clone_result < 0) {
+    DiagnoseCloneFailure(job, plan, res, static_cast<int>(-a.clone_result), &a.failure);
+  } else if (!a.failure.failed && clone_into_pidns && a.program_pid <= 0) {
+    a.failure.Set("clone3:pid", ESRCH, "clone3");  // the first child vanished (killed) before reporting
+  }
+
+  // 4. reap what failed; hand out the program
+  if (a.failure.failed) {
+    if (a.program_pid > 0) Reap(P_PID, static_cast<id_t>(a.program_pid));
+    if (a.clone_result > 0) Reap(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a.pidfd.get()));
+    out.failed = true;
+    out.step = a.failure.step;
+    out.error = a.failure.error;
+    out.syscall = a.failure.syscall;
+    out.pipes.clear();
+    out.pipes.resize(n);
+    return out;
+  }
+  if (!clone_into_pidns) {
+    out.pid = static_cast<pid_t>(a.clone_result);
+    out.pidfd = std::move(a.pidfd);
+    return out;
+  }
+  Reap(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a.pidfd.get()));  // the first child exits right after the clone
+  // Race-free: the program is our child and nobody else reaps it, so its pid stays its own.
+  UniqueFd program(static_cast<int>(::syscall(__NR_pidfd_open, a.program_pid, 0)));
+  if (program.get() < 0) {
+    const int open_err = errno;
+    ::kill(a.program_pid, SIGKILL);
+    Reap(P_PID, static_cast<id_t>(a.program_pid));
+    out.failed = true;
+    out.step = "pidfd_open";
+    out.error = open_err;
+    out.syscall = "pidfd_open";
+    out.pipes.clear();
+    out.pipes.resize(n);
+    return out;
+  }
+  out.pid = a.program_pid;
+  out.pidfd = std::move(program);
+  return out;
+}
+
+}  // namespace nsbridge::spawn

@@ -1,0 +1,165 @@
+/**
+ * NsChild: a program spawn() started, ChildProcess-like, backed by a pidfd.
+ *
+ * Events: 'spawn' (the program was exec'd), 'exit' (code, signal), 'close' (code, signal: after
+ * 'exit' and once every stdio stream closed), 'error' (setup failure or abort; emitted only when
+ * someone listens — the same error always rejects `ready` / `exited`, so an unobserved failure
+ * cannot crash the process the way an unhandled 'error' event would).
+ */
+import { EventEmitter } from 'node:events';
+import { Socket } from 'node:net';
+import { inspect } from 'node:util';
+import type { NamespaceType } from '../kinds.js';
+import type { Namespace, NamespaceOfOptions } from '../namespace.js';
+import type { ExitInfo, ProcessHandle } from '../process-handle.js';
+import { isSystemError } from '../errors.js';
+import { checkSignal } from '../validate.js';
+
+/** Marks a promise as handled (its rejection is delivered to whoever awaits it, never "unhandled"). */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+export interface StartedChild {
+  file: string;
+  process: ProcessHandle;
+  /** This process's end of each 'pipe' slot (-1 for other slots). Ownership moves to the child. */
+  pipes: number[];
+  signal: AbortSignal | undefined;
+  killSignal: number;
+}
+
+export class NsChild extends EventEmitter {
+  /** The program's pid in this process's pid namespace; undefined when setup failed. */
+  readonly pid: number | undefined;
+  /** The pidfd-backed handle; null when setup failed. */
+  readonly process: ProcessHandle | null;
+  readonly stdio: (Socket | null)[];
+  readonly stdin: Socket | null;
+  readonly stdout: Socket | null;
+  readonly stderr: Socket | null;
+  /** Resolves once the program was exec'd; rejects with a SpawnError if setup failed. */
+  readonly ready: Promise<void>;
+  /** Resolves when the program has exited (and was reaped); rejects if it never ran. */
+  readonly exited: Promise<ExitInfo>;
+  exitCode: number | null = null;
+  signalCode: string | null = null;
+  readonly spawnfile: string;
+
+  /** @internal Use spawn(). */
+  constructor(file: string, started: StartedChild | null, failure: Error | null) {
+    super();
+    this.spawnfile = file;
+    if (started === null) {
+      const error = failure ?? new Error('spawn failed');
+      this.pid = undefined;
+      this.process = null;
+      this.stdio = [];
+      this.stdin = this.stdout = this.stderr = null;
+      this.ready = handled(Promise.reject(error));
+      this.exited = handled(Promise.reject(error));
+      process.nextTick(() => this.#emitError(error));
+      return;
+    }
+    this.pid = started.process.pid;
+    this.process = started.process;
+    this.stdio = started.pipes.map((fd, slot) => (fd < 0 ? null : pipeSocket(fd, slot)));
+    [this.stdin = null, this.stdout = null, this.stderr = null] = this.stdio;
+    this.ready = Promise.resolve();
+    this.exited = handled(started.process.exited());
+    const stopAbort = this.#watchAbort(started.signal, started.killSignal);
+    process.nextTick(() => this.emit('spawn'));
+    void this.exited.then(
+      (info) => {
+        stopAbort();
+        this.exitCode = info.code;
+        this.signalCode = info.signal;
+        this.emit('exit', info.code, info.signal);
+        this.#closeWhenStdioCloses(info);
+      },
+      (error: Error) => {
+        stopAbort();
+        this.#emitError(error);
+      },
+    );
+  }
+
+  /**
+   * Send a signal (pidfd_send_signal: never a recycled pid). Returns false when the program has
+   * already exited, true when the signal was sent.
+   */
+  kill(signal: string | number = 'SIGTERM'): boolean {
+    const number = checkSignal(signal);
+    if (this.process === null || this.process.closed) return false;
+    try {
+      this.process.signal(number);
+      return true;
+    } catch (error) {
+      if (isSystemError(error, 'ESRCH')) return false;
+      throw error;
+    }
+  }
+
+  /** The program's namespace of `type` (through its pidfd). */
+  namespace(type: NamespaceType, options?: NamespaceOfOptions): Namespace {
+    return this.#handle().namespace(type, options);
+  }
+
+  /** The program's pid in every pid namespace it is in, this process's first (e.g. [4711, 1]). */
+  nspid(): number[] {
+    return this.#handle().nspid();
+  }
+
+  [inspect.custom](): string {
+    const state = this.pid === undefined ? 'failed' : this.exitCode !== null || this.signalCode !== null ? `exited ${this.signalCode ?? this.exitCode}` : 'running';
+    return `NsChild <${this.spawnfile}, pid ${this.pid ?? '-'}, ${state}>`;
+  }
+
+  #handle(): ProcessHandle {
+    if (this.process === null) throw new Error(`spawn ${this.spawnfile} failed: there is no process`);
+    return this.process;
+  }
+
+  #emitError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  #watchAbort(signal: AbortSignal | undefined, killSignal: number): () => void {
+    if (signal === undefined) return () => {};
+    const onAbort = (): void => {
+      this.kill(killSignal);
+      const error = new Error('The operation was aborted', { cause: signal.reason }) as Error & { code: string };
+      error.name = 'AbortError';
+      error.code = 'ABORT_ERR';
+      this.#emitError(error);
+    };
+    if (signal.aborted) {
+      process.nextTick(onAbort);
+      return () => {};
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
+  }
+
+  #closeWhenStdioCloses(info: ExitInfo): void {
+    // Like ChildProcess: nobody reads the program's stdin any more.
+    this.stdin?.destroy();
+    const open = this.stdio.filter((s): s is Socket => s !== null && !s.destroyed);
+    let left = open.length;
+    const done = (): void => {
+      if (--left === 0) this.emit('close', info.code, info.signal);
+    };
+    if (left === 0) {
+      left = 1;
+      done();
+      return;
+    }
+    for (const s of open) s.once('close', done);
+  }
+}
+
+/** Our end of a 'pipe' slot: stdin is written to, stdout/stderr read from, extra slots both. */
+function pipeSocket(fd: number, slot: number): Socket {
+  return new Socket({ fd, readable: slot !== 0, writable: slot === 0 || slot > 2 });
+}

@@ -1,0 +1,99 @@
+/**
+ * SpawnError: a setup step failed in the child (or in this process, for the /proc writes the
+ * parent does for the child) before the program ran. SystemError-shaped (`code`, negative
+ * `errno`, `syscall`, `path` = the program) plus the `step` and, for well-known causes, a `hint`.
+ */
+import { getSystemErrorName } from 'node:util';
+import type { NativeSpawnFailure } from '../native/binding.js';
+import type { SystemErrorShape } from '../errors.js';
+
+export class SpawnError extends Error {
+  /** errno name, e.g. 'EPERM'. */
+  readonly code: string;
+  /** Negative errno, like Node's own system errors. */
+  readonly errno: number;
+  readonly syscall: string;
+  /** The step that failed: 'setns:user', 'unshare:time', 'uid_map', 'mount:/proc', 'execve', … */
+  readonly step: string;
+  /** The program that was to run. */
+  readonly path: string;
+  readonly hint: string | undefined;
+
+  constructor(file: string, failure: NativeSpawnFailure) {
+    const code = errnoName(failure.errno);
+    const hint = hintFor(failure.step, code);
+    super(`spawn ${file}: ${failure.step} failed: ${code} (${failure.syscall})${hint === undefined ? '' : `: ${hint}`}`);
+    this.name = 'SpawnError';
+    this.code = code;
+    this.errno = -failure.errno;
+    this.syscall = failure.syscall;
+    this.step = failure.step;
+    this.path = file;
+    this.hint = hint;
+  }
+}
+
+/** A kernel error this process got while preparing `step` (before any clone). */
+export function spawnErrorFrom(file: string, error: SystemErrorShape & { step: string }): SpawnError {
+  return new SpawnError(file, { step: error.step, errno: -error.errno, syscall: error.syscall });
+}
+
+function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(-errno);
+  } catch {
+    return `E${errno}`;
+  }
+}
+
+// Well-known causes, by "<step>:<code>" or "<step prefix>:<code>" (the part of the step before
+// its first ':', so 'unshare:net' matches 'unshare:EPERM'). Each says what the kernel rule is.
+const HINTS: Readonly<Record<string, string>> = {
+  'unshare:EPERM': 'creating a namespace other than user needs CAP_SYS_ADMIN: run as root, or add a new user namespace (namespaces.user), which grants it',
+  'unshare:user:EPERM': 'this host does not let this user create user namespaces (user.max_user_namespaces, kernel.unprivileged_userns_clone or an LSM policy), or the caller is in a chroot',
+  'unshare:ENOSPC': 'a limit was reached: /proc/sys/user/max_<kind>_namespaces for this user, or the 32-level nesting of pid / user namespaces',
+  'unshare:EUSERS': 'the 32-level nesting limit of user namespaces was reached',
+  'unshare:EINVAL': 'the kernel refused this combination of namespaces for this process',
+  'setns:ESRCH': 'the join target has exited',
+  'setns:EPERM': "joining needs CAP_SYS_ADMIN in the namespace's owning user namespace: join that user namespace too, or run as root",
+  'setns:pid:EINVAL': 'a pid namespace can be joined only from an ancestor of it (or itself): not a sibling or an ancestor of the caller',
+  'setns:user:EINVAL': 'a user namespace cannot be re-entered, and a process can join one only while single-threaded',
+  'setns:user:EPERM': 'joining a user namespace needs CAP_SYS_ADMIN in it (be its owner or an ancestor)',
+  'setns:EINVAL': 'the namespace cannot be joined from here (see setns(2) for this kind)',
+  'uid_map:EPERM': 'without CAP_SETUID over the parent user namespace a process may map only its own uid (try mapRootUser)',
+  'gid_map:EPERM': "without CAP_SETGID a process may map only its own gid, and only after setgroups is 'deny' (do not set setgroups: 'allow')",
+  'uid_map:EINVAL': 'the map has overlapping ranges, too many lines, or ids that are not mapped in the parent user namespace',
+  'gid_map:EINVAL': 'the map has overlapping ranges, too many lines, or ids that are not mapped in the parent user namespace',
+  'setgroups:EPERM': "setgroups can be changed only before the gid map is written, and 'allow' only by a process with CAP_SETGID",
+  'timens_offsets:EACCES': 'offsets can be set only before the first process enters the time namespace',
+  'timens_offsets:EPERM': "setting offsets needs CAP_SYS_TIME in the time namespace's owning user namespace",
+  'timens_offsets:ERANGE': 'the offset would move the clock out of range',
+  'sethostname:EPERM': "needs CAP_SYS_ADMIN in the uts namespace's owning user namespace",
+  'setdomainname:EPERM': "needs CAP_SYS_ADMIN in the uts namespace's owning user namespace",
+  'mount:EPERM': 'mounting needs CAP_SYS_ADMIN over a mount namespace of ours, and proc needs a pid namespace owned by the same user namespace',
+  'mount:ENOENT': 'the mount point does not exist in the new mount namespace',
+  'clone3:pid:ENOMEM': 'the pid namespace has no init any more (its pid 1 exited): no process can join it',
+  'set_tid:EEXIST': 'a requested pid is already taken in its pid namespace',
+  'set_tid:EPERM': 'choosing pids needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN over every pid namespace involved',
+  'set_tid:EINVAL': 'every pid must be above 0, the first pid of a new pid namespace must be 1, and there can be no more pids than pid namespace levels',
+  'cgroup:EBUSY': 'cgroup v2 puts processes only in leaves: this cgroup has controllers enabled for its children',
+  'cgroup:EOPNOTSUPP': 'the cgroup is not a cgroup v2 directory, or is of a threaded type that takes no processes',
+  'cgroup:EBADF': 'the cgroup path is not an open cgroup v2 directory',
+  'cgroup:EACCES': "the caller may not write the cgroup's cgroup.procs",
+  'groups:EPERM': 'setting supplementary groups needs CAP_SETGID (and in a user namespace, setgroups "allow")',
+  'setgid:EPERM': 'changing the gid needs CAP_SETGID',
+  'setgid:EINVAL': "the gid is not mapped in the program's user namespace",
+  'setuid:EPERM': 'changing the uid needs CAP_SETUID',
+  'setuid:EINVAL': "the uid is not mapped in the program's user namespace",
+  'chdir:ENOENT': "the working directory does not exist (in the program's mount namespace)",
+  'chdir:EACCES': 'the working directory is not searchable by the program',
+  'execve:ENOENT': 'no such program (on the PATH of the given env, in the program’s mount namespace), or its interpreter is missing',
+  'execve:EACCES': 'the program is not executable, is a directory, or sits on a noexec mount',
+  'execve:ENOEXEC': 'not a binary or script the kernel can run (no shell is used to retry it)',
+  'execve:E2BIG': 'the arguments and environment are too large',
+};
+
+function hintFor(step: string, code: string): string | undefined {
+  const prefix = step.split(':', 1)[0];
+  return HINTS[`${step}:${code}`] ?? HINTS[`${prefix}:${code}`];
+}
