@@ -29,6 +29,8 @@ export class ProcessHandle implements Disposable {
   #exited: Promise<ExitInfo> | undefined;
   #watcher: FdWatcher | undefined;
   #rejectExited: ((error: Error) => void) | undefined;
+  /** Whether a pending exited() keeps the event loop alive (ref/unref, like a ChildProcess). */
+  #keepsLoopAlive = true;
 
   /** @internal Use ProcessHandle.open(). */
   constructor(token: symbol, owned: OwnedFd, pid: number, reaps: boolean) {
@@ -94,11 +96,26 @@ export class ProcessHandle implements Disposable {
             }
           };
           this.#watcher = until === 'readable' ? addon().watchReadable(fd, onReady) : addon().watchHangup(fd, onReady);
+          if (!this.#keepsLoopAlive) this.#watcher.setRef(false);
         };
         watch('readable');
       });
     }
     return this.#exited;
+  }
+
+  /** Let a pending exited() keep the event loop alive (the default). */
+  ref(): this {
+    this.#keepsLoopAlive = true;
+    this.#watcher?.setRef(true);
+    return this;
+  }
+
+  /** Let the event loop end while exited() is still pending (the process keeps running). */
+  unref(): this {
+    this.#keepsLoopAlive = false;
+    this.#watcher?.setRef(false);
+    return this;
   }
 
   /** The namespace of `type` this process is in (race-free, through the pidfd). */

@@ -101,6 +101,18 @@ export class NsChild extends EventEmitter {
     }
   }
 
+  /** Keep the event loop alive until the program exits (the default). */
+  ref(): this {
+    this.process?.ref();
+    return this;
+  }
+
+  /** Let the event loop end while the program still runs (like ChildProcess.unref()). */
+  unref(): this {
+    this.process?.unref();
+    return this;
+  }
+
   /** The program's namespace of `type` (through its pidfd). */
   namespace(type: NamespaceType, options?: NamespaceOfOptions): Namespace {
     return this.#handle().namespace(type, options);
