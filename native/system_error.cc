@@ -4,8 +4,6 @@
 
 namespace nsbridge {
 
-namespace {
-
 std::string ErrnoName(int err) {
   const char* name = strerrorname_np(err);  // glibc >= 2.32; NULL for unknown values
   if (name != nullptr) return name;
@@ -13,6 +11,8 @@ std::string ErrnoName(int err) {
   fallback += std::to_string(err);
   return fallback;
 }
+
+namespace {
 
 std::string ErrnoText(int err) {
   const char* text = strerrordesc_np(err);  // thread-safe, unlike strerror()

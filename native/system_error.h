@@ -12,6 +12,9 @@
 
 namespace nsbridge {
 
+/** The errno's name ("EOPNOTSUPP"), from glibc: it knows every Linux errno, unlike libuv. */
+std::string ErrnoName(int err);
+
 /** Builds the error object without throwing it. `err` is a positive errno. */
 Napi::Error MakeSystemError(Napi::Env env, int err, const char* syscall);
 

@@ -371,9 +371,10 @@ describe('spawn plans', () => {
     withRequest({ cwd: new URL('file:///srv/a%20b') }, (r) => expect(r.plan.cwd).toBe('/srv/a b'));
   });
 
-  it('stdio slots: pipes, inherited fds, fd objects; ignore is -2 (the addon opens /dev/null)', () => {
+  it('stdio slots: pipes, inherited fds, fd objects; ignore is /dev/null (-2) for 0-2 and closed (-3) beyond', () => {
     withRequest({ stdio: ['ignore', 'inherit', 5, { fd: 7 }, { _handle: { fd: 8 } }, null, undefined, 'pipe'] }, (r) => {
-      expect(r.plan.stdio).toEqual([-2, 1, 5, 7, 8, -2, -2, -1]);
+      // 'ignore' (and null/undefined) beyond slot 2 is a closed fd, like child_process.
+      expect(r.plan.stdio).toEqual([-2, 1, 5, 7, 8, -3, -3, -1]);
       expect(r.stdioKinds).toEqual(['fd', 'fd', 'fd', 'fd', 'fd', 'fd', 'fd', 'pipe']);
     });
     // Short arrays are filled up to three slots; null/undefined are pipes among 0-2.

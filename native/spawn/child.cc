@@ -226,15 +226,20 @@ NSBRIDGE_CHILD_CODE void SetupStdio(const ChildPlan* p) {
   const int n = p->stdio_count;
   for (int i = 0; i < n; i++) {
     src[i] = p->stdio[i];
-    if (src[i] < n && src[i] != i) {
+    if (src[i] >= 0 && src[i] < n && src[i] != i) {
       long fd = raw::Syscall(__NR_fcntl, src[i], F_DUPFD_CLOEXEC, n);
       if (fd < 0) Fail(p, Step::kStdio, fd, i);
       src[i] = static_cast<int>(fd);
     }
   }
   for (int i = 0; i < n; i++) {
-    // dup3 onto itself is EINVAL; an fd kept in its own slot just loses close-on-exec.
-    long r = src[i] == i ? raw::Syscall(__NR_fcntl, i, F_SETFD, 0) : raw::Syscall(__NR_dup3, src[i], i, 0);
+    // dup3 onto itself is EINVAL; an fd kept in its own slot just loses close-on-exec. A closed
+    // slot is closed at exec (whatever this process had there must not leak into it).
+    // (EBADF there means the slot is closed already.)
+    long r = 0;
+    if (src[i] < 0) raw::Syscall(__NR_fcntl, i, F_SETFD, FD_CLOEXEC);
+    else if (src[i] == i) r = raw::Syscall(__NR_fcntl, i, F_SETFD, 0);
+    else r = raw::Syscall(__NR_dup3, src[i], i, 0);
     if (r < 0) Fail(p, Step::kStdio, r, i);
   }
 }

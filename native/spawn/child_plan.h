@@ -96,7 +96,7 @@ struct ChildPlan {
   bool clear_groups;  // setgroups(0) ignoring EPERM (uid/gid change without an explicit list)
 
   // --- stdio and fds
-  const int* stdio;  // source fd per slot
+  const int* stdio;  // source fd per slot, or -1: leave the slot closed
   int stdio_count;
   bool close_range_cloexec;  // kernel has close_range(CLOSE_RANGE_CLOEXEC) (5.11)
   int max_fd;                // fallback: mark stdio_count..max_fd close-on-exec one by one

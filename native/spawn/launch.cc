@@ -15,6 +15,7 @@
 // runs on our memory any more. Until then nothing here may return or throw.
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -216,6 +217,20 @@ Attempt RunChild(const SpawnJob& job, ChildPlan* plan, nsbridge_clone_args* args
   go_r.reset();
   if (child_ends != nullptr) child_ends->clear();
 
+  // A vfork-style clone returns once the child has exec'd (exec_mmap) or exited (exit_mm): either
+  // way it is off our memory, and a failing child wrote its report before exiting. So a report
+  // is there now or never - no need to sleep until exec closes the child's copy of the pipe.
+  // (Not when the child cloned the program: that one may still be running on our memory.)
+  if ((args->flags & CLONE_VFORK) != 0 && !plan->clone_into_pidns) {
+    pollfd ready = {report_r.get(), POLLIN, 0};
+    Report r;
+    if (::poll(&ready, 1, 0) == 1 && ::read(report_r.get(), &r, sizeof r) == static_cast<ssize_t>(sizeof r) &&
+        r.kind == Report::kFailure) {
+      Describe(r, job, &a.failure);
+    }
+    return a;
+  }
+
   for (;;) {
     Report r;
     ssize_t n = ::read(report_r.get(), &r, sizeof r);
@@ -349,6 +364,10 @@ SpawnOutcome Launch(Napi::Env env, const SpawnJob& job) {
       if (dev_null.get() < 0) dev_null = UniqueFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
       if (dev_null.get() < 0) ThrowSystemErrorPath(env, errno, "open", "/dev/null");
       stdio[i] = dev_null.get();
+      continue;
+    }
+    if (stdio[i] == kStdioClosed) {
+      stdio[i] = -1;  // the child's "closed slot"
       continue;
     }
     if (stdio[i] != kStdioPipe) continue;

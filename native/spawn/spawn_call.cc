@@ -1,6 +1,7 @@
 // The binding's spawn(plan) function (contract: src/native/binding.ts, NativeBinding.spawn).
 #include "../calls.h"
 #include "../owned_fd.h"
+#include "../system_error.h"
 #include "spawn_job.h"
 
 namespace nsbridge {
@@ -26,6 +27,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     Napi::Object failure = Napi::Object::New(env);
     failure.Set("step", outcome.step);
     failure.Set("errno", Napi::Number::New(env, outcome.error));
+    failure.Set("code", ErrnoName(outcome.error));
     failure.Set("syscall", outcome.syscall);
     result.Set("failure", failure);
   } else {

@@ -114,7 +114,7 @@ SpawnJob SpawnJob::FromJs(Napi::Object plan) {
   job.stdio = IntArray<int>(plan, "stdio", false, nullptr);
   if (job.stdio.size() > 1024) Wrong(env, "stdio", "at most 1024 slots");
   for (int fd : job.stdio) {
-    if (fd < kStdioDevNull) Wrong(env, "stdio", "fds, -1 ('pipe') or -2 ('ignore')");
+    if (fd < kStdioClosed) Wrong(env, "stdio", "fds, -1 ('pipe'), -2 (/dev/null) or -3 (closed)");
   }
   job.pdeath_signal = Int(plan, "pdeathSignal");
   return job;

@@ -13,7 +13,8 @@
 namespace nsbridge::spawn {
 
 constexpr int kStdioPipe = -1;     // a new socketpair
-constexpr int kStdioDevNull = -2;  // /dev/null ('ignore')
+constexpr int kStdioDevNull = -2;  // /dev/null ('ignore' for 0-2)
+constexpr int kStdioClosed = -3;   // no fd in this slot ('ignore' beyond 2)
 
 /** src/native/binding.ts NativeSpawnPlan, in C++ storage the child can read. */
 struct SpawnJob {

@@ -107,7 +107,7 @@ export interface NativeSpawnPlan {
   gid: number;
   /** setgroups(2) list; null keeps the groups (cleared when uid/gid change, like libuv). */
   groups: number[] | null;
-  /** One entry per stdio slot: an fd to dup into the slot, -1 for a new socketpair ('pipe'), -2 for /dev/null. */
+  /** One entry per stdio slot: an fd to dup into the slot, -1 for a new socketpair ('pipe'), -2 for /dev/null, -3 for closed. */
   stdio: number[];
   /** PR_SET_PDEATHSIG signal, or 0. */
   pdeathSignal: number;
@@ -119,6 +119,8 @@ export interface NativeSpawnFailure {
   step: string;
   /** Positive errno. */
   errno: number;
+  /** Its name ('EOPNOTSUPP'), from the C library, which knows every Linux errno. */
+  code: string;
   syscall: string;
 }
 

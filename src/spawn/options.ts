@@ -789,8 +789,9 @@ function buildPlan(program: { file: string; args: string[] }, checked: Checked, 
     cgroupFd = owned.fd;
   }
 
-  // 'ignore' is -2: the addon opens /dev/null for those slots (one open, no JS round trip).
-  const stdio = checked.stdio.map((slot) => (slot.kind === 'pipe' ? -1 : slot.kind === 'ignore' ? -2 : slot.fd));
+  // 'ignore' is /dev/null (-2, opened by the addon) for 0-2 and a closed fd (-3) beyond, like
+  // child_process.
+  const stdio = checked.stdio.map((slot, i) => (slot.kind === 'pipe' ? -1 : slot.kind === 'ignore' ? (i < 3 ? -2 : -3) : slot.fd));
 
   const hasJoins = joins.kinds.size > 0;
   const createMask = maskOf(checked.creates);

@@ -3,7 +3,6 @@
  * parent does for the child) before the program ran. SystemError-shaped (`code`, negative
  * `errno`, `syscall`, `path` = the program) plus the `step` and, for well-known causes, a `hint`.
  */
-import { getSystemErrorName } from 'node:util';
 import type { NativeSpawnFailure } from '../native/binding.js';
 import type { SystemErrorShape } from '../errors.js';
 
@@ -20,7 +19,7 @@ export class SpawnError extends Error {
   readonly hint: string | undefined;
 
   constructor(file: string, failure: NativeSpawnFailure) {
-    const code = errnoName(failure.errno);
+    const code = failure.code;
     const hint = hintFor(failure.step, code);
     super(`spawn ${file}: ${failure.step} failed: ${code} (${failure.syscall})${hint === undefined ? '' : `: ${hint}`}`);
     this.name = 'SpawnError';
@@ -35,15 +34,7 @@ export class SpawnError extends Error {
 
 /** A kernel error this process got while preparing `step` (before any clone). */
 export function spawnErrorFrom(file: string, error: SystemErrorShape & { step: string }): SpawnError {
-  return new SpawnError(file, { step: error.step, errno: -error.errno, syscall: error.syscall });
-}
-
-function errnoName(errno: number): string {
-  try {
-    return getSystemErrorName(-errno);
-  } catch {
-    return `E${errno}`;
-  }
+  return new SpawnError(file, { step: error.step, errno: -error.errno, code: error.code, syscall: error.syscall });
 }
 
 // Well-known causes, by "<step>:<code>" or "<step prefix>:<code>" (the part of the step before
