@@ -31,6 +31,7 @@ export class ProcessHandle implements Disposable {
   #rejectExited: ((error: Error) => void) | undefined;
   /** Whether a pending exited() keeps the event loop alive (ref/unref, like a ChildProcess). */
   #keepsLoopAlive = true;
+  #reapedAndClosed = false;
 
   /** @internal Use ProcessHandle.open(). */
   constructor(token: symbol, owned: OwnedFd, pid: number, reaps: boolean) {
@@ -59,8 +60,13 @@ export class ProcessHandle implements Disposable {
   /** The pidfd number (owned by this handle: do not close it yourself). */
   get fd(): number {
     const fd = this.#owned.fd;
-    if (fd < 0) throw closedHandleError(`ProcessHandle (pid ${this.pid})`);
+    if (fd < 0) throw closedHandleError(`ProcessHandle (pid ${this.pid})${this.#reapedAndClosed ? ', whose process exited and was reaped,' : ''}`);
     return fd;
+  }
+
+  /** Whether nsbridge reaped this process (its child) and so closed the pidfd. */
+  get reaped(): boolean {
+    return this.#reapedAndClosed;
   }
 
   get closed(): boolean {
@@ -90,7 +96,11 @@ export class ProcessHandle implements Disposable {
               const outcome = this.#collectExit(until === 'hangup');
               if (outcome === 'running') watch('readable');
               else if (outcome === 'unreaped') watch('hangup');
-              else resolve(outcome);
+              else {
+                resolve(outcome);
+                // A child we reaped: its pid is gone, so the pidfd can answer nothing more.
+                if (this.#reaps) this.#closeAfterReap();
+              }
             } catch (error) {
               reject(error as Error);
             }
@@ -162,6 +172,11 @@ export class ProcessHandle implements Disposable {
     this.#watcher = undefined;
     this.#owned.close();
     this.#rejectExited?.(closedHandleError(`ProcessHandle (pid ${this.pid})`));
+  }
+
+  #closeAfterReap(): void {
+    this.#reapedAndClosed = true;
+    this.close();
   }
 
   [Symbol.dispose](): void {

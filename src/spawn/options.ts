@@ -206,6 +206,13 @@ function parseJoin(value: unknown, creates: ReadonlySet<NamespaceType>): JoinReq
 
   let target: ProcessHandle | number | null = null;
   if (join.target instanceof ProcessHandle) {
+    if (join.target.reaped) {
+      // Its process exited and nsbridge reaped it: a setup failure like any exited target.
+      const error = Object.assign(new Error(`ESRCH: No such process, setns (pid ${join.target.pid} exited and was reaped)`), {
+        code: 'ESRCH', errno: -3, syscall: 'setns', step: 'setns',
+      });
+      throw error;
+    }
     if (join.target.closed) throw new RangeError(`options.join.target is closed (ProcessHandle of pid ${join.target.pid})`);
     target = join.target;
   } else if (typeof join.target === 'number') {
