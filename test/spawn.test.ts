@@ -626,7 +626,7 @@ describe('join', () => {
     await target.exited;
     const error = await setupFailure(start('true', [], { join: { target: target.process! } }));
     expect(error).toMatchObject({ step: 'setns', code: 'ESRCH', errno: -3 });
-    expect(error.hint).toBe('the join target has exited');
+    expect(error.hint).toBe('the join target has exited (or is not visible from this pid namespace)');
   });
 
   itWith(gate, reason, "a pid namespace whose init has exited fails at step 'clone3:pid' with ENOMEM", async () => {
@@ -1115,11 +1115,12 @@ describe('NsChild', () => {
     expect(child.kill()).toBe(false);
   });
 
-  it('namespace() and nspid() of a program that has exited throw (ESRCH), never answer for a recycled pid', async () => {
+  it('namespace() and nspid() of a program that has exited and been reaped throw (its pidfd is closed), never answer for a recycled pid', async () => {
     const child = start('true', [], { stdio: 'ignore' });
     await child.exited;
-    expect(() => child.nspid()).toThrow(expect.objectContaining({ code: 'ESRCH' }));
-    expect(() => child.namespace('net')).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    expect(child.process!.closed).toBe(true);
+    expect(() => child.nspid()).toThrow(expect.objectContaining({ code: 'ERR_NSBRIDGE_CLOSED', message: expect.stringMatching(/exited and was reaped/) }));
+    expect(() => child.namespace('net')).toThrow(expect.objectContaining({ code: 'ERR_NSBRIDGE_CLOSED' }));
   });
 });
 

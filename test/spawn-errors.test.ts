@@ -1,0 +1,581 @@
+/**
+ * spawn() setup failures, each provoked for real: the kernel refuses a step between clone and
+ * exec (or while this process prepares one), and the SpawnError names the step and the errno.
+ *
+ * For every case: `ready` and `exited` reject with the same SpawnError (also a system error by
+ * isSystemError()), an 'error' listener gets that same object, `pid` is undefined, and this
+ * process is left as it was — the same fds, no zombie children, the same mounts and namespaces
+ * (checked after every test). Cases that need another identity run a fixture in a process of
+ * their own: as uid 65534 (setpriv), as root of a new user namespace, or inside a new pid namespace.
+ */
+import { spawn as spawnProcess, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { NsChild, ProcessHandle, SpawnError, isSystemError, probe, spawn, type SpawnOptions } from '../src/index.js';
+import { isRoot, itWith } from './helpers/features.js';
+import { repoRoot } from './helpers/processes.js';
+
+const report = probe();
+const features = report.features;
+const NOBODY = 65534;
+
+// --- what a failed spawn must leave unchanged ------------------------------------------------
+
+const NS_LINKS = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'time', 'time_for_children', 'user', 'uts'] as const;
+
+interface HostState {
+  fds: number[];
+  mounts: string;
+  namespaces: Record<string, string>;
+}
+
+function hostState(): HostState {
+  return {
+    fds: readdirSync('/proc/self/fd').map(Number).sort((a, b) => a - b),
+    mounts: readFileSync('/proc/self/mountinfo', 'utf8'),
+    namespaces: Object.fromEntries(NS_LINKS.map((name) => [name, readlinkSync(`/proc/self/ns/${name}`)])),
+  };
+}
+
+/** Children of this process in state Z. */
+function zombieChildren(): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+    } catch {
+      continue;
+    }
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (state === 'Z' && Number(ppid) === process.pid) found.push(Number(entry));
+  }
+  return found;
+}
+
+/**
+ * The state equals `before`. A helper process a test started and stopped is watched through a
+ * duplicate of its pidfd that libuv closes one loop turn after the watch ends: the comparison
+ * is retried for a bounded number of turns before it counts.
+ */
+async function expectUnchanged(before: HostState): Promise<void> {
+  let now = hostState();
+  for (let turn = 0; turn < 200 && JSON.stringify(now) !== JSON.stringify(before); turn++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    now = hostState();
+  }
+  expect(now.fds, 'open fds').toEqual(before.fds);
+  expect(now.mounts, '/proc/self/mountinfo').toBe(before.mounts);
+  expect(now.namespaces, 'our namespaces').toEqual(before.namespaces);
+  expect(zombieChildren(), 'zombie children').toEqual([]);
+}
+
+let baseline: HostState;
+beforeEach(() => {
+  baseline = hostState();
+});
+afterEach(async () => {
+  await expectUnchanged(baseline);
+});
+
+// fds that Node and libuv open once per process on first use (the loop's spare /dev/null fd of
+// the first stream, the SIGCHLD machinery of child_process) must exist before the first baseline.
+beforeAll(async () => {
+  const child = spawn('sh', ['-c', 'echo warm'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const closed = once(child, 'close');
+  child.stdout!.resume();
+  await closed;
+  child.process!.close();
+  const other = spawnProcess('true', { stdio: 'ignore' });
+  await once(other, 'close');
+});
+
+// --- the failure itself ---------------------------------------------------------------------
+
+interface Expected {
+  step: string;
+  code: string;
+  /** Omitted where the system call is not stable across kernels. */
+  syscall?: string;
+  /** The hint must be there and match. */
+  hint?: RegExp;
+}
+
+/**
+ * Asserts that `child` failed in setup the same way everywhere it reports it, and returns the
+ * error. Must be called in the tick spawn() returned in: 'error' is emitted on the next tick.
+ */
+async function expectSpawnFailure(child: NsChild, file: string, expected: Expected): Promise<SpawnError> {
+  const events: unknown[] = [];
+  child.on('error', (error) => events.push(error));
+  expect(child.pid).toBeUndefined();
+  expect(child.process).toBeNull();
+  const fromReady = await child.ready.then(
+    () => 'ready resolved',
+    (error: unknown) => error,
+  );
+  const fromExited = await child.exited.then(
+    (info) => `exited resolved: ${JSON.stringify(info)}`,
+    (error: unknown) => error,
+  );
+  // 'error' is emitted from process.nextTick, which (when spawn() ran inside a promise job, as
+  // here) comes only after the promise jobs above: one macrotask later it has certainly run.
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(fromReady).toBeInstanceOf(SpawnError);
+  const error = fromReady as SpawnError;
+  expect(fromExited).toBe(error);
+  expect(events).toEqual([error]);
+  expect(events[0]).toBe(error);
+  expect(isSystemError(error)).toBe(true);
+  expect(isSystemError(error, expected.code)).toBe(true);
+  expect({ step: error.step, code: error.code }).toEqual({ step: expected.step, code: expected.code });
+  if (expected.syscall !== undefined) expect(error.syscall).toBe(expected.syscall);
+  expect(error.errno).toBe(-(constants.errno as Record<string, number>)[expected.code]!);
+  expect(error.path).toBe(file);
+  expect(error.name).toBe('SpawnError');
+  expect(error.message).toContain(`${expected.step} failed: ${expected.code}`);
+  if (expected.hint !== undefined) expect(error.hint).toMatch(expected.hint);
+  expect(child.exitCode).toBeNull();
+  expect(child.signalCode).toBeNull();
+  return error;
+}
+
+/** spawn(file, args, options) that must fail as `expected`. */
+function failing(file: string, args: string[], options: SpawnOptions, expected: Expected): Promise<SpawnError> {
+  return expectSpawnFailure(spawn(file, args, options), file, expected);
+}
+
+/** Stops a helper program started with nsbridge and releases its pidfd. */
+async function finish(child: NsChild): Promise<void> {
+  child.kill('SIGKILL');
+  await child.exited;
+  child.process!.close();
+}
+
+async function started(file: string, args: string[], options: SpawnOptions): Promise<NsChild> {
+  const child = spawn(file, args, { stdio: 'ignore', ...options });
+  await child.ready;
+  return child;
+}
+
+/** Runs a fixture (node) under `launcher` (setpriv / unshare argv) and parses its JSON. */
+function runFixture(launcher: string[], fixture: string, args: string[] = []): Record<string, any> {
+  const [command, ...launcherArgs] = launcher;
+  const result = spawnSync(command!, [...launcherArgs, process.execPath, `test/fixtures/${fixture}`, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, HOME: '/tmp' },
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+  });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, any>;
+}
+
+/** A fixture's failure() record: SpawnError everywhere, nothing changed in the fixture process. */
+function expectFixtureFailure(observed: Record<string, any>, expected: Expected): void {
+  expect(observed, JSON.stringify(observed)).toMatchObject({
+    step: expected.step,
+    code: expected.code,
+    errno: -(constants.errno as Record<string, number>)[expected.code]!,
+    spawnError: true,
+    systemError: true,
+    sameError: true,
+    pid: null,
+    changed: {},
+  });
+  if (expected.syscall !== undefined) expect(observed.syscall).toBe(expected.syscall);
+  if (expected.hint !== undefined) expect(observed.hint).toMatch(expected.hint);
+}
+
+const SETPRIV_NOBODY = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
+
+const tmp = mkdtempSync('/tmp/nsbridge-spawn-errors-');
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+// --- execve ---------------------------------------------------------------------------------
+
+describe('execve', () => {
+  it('ENOENT for a missing absolute path', async () => {
+    const file = join(tmp, 'no-such-program');
+    await failing(file, [], {}, { step: 'execve', code: 'ENOENT', syscall: 'execve', hint: /no such program/ });
+  });
+
+  it('ENOENT for a name found in no PATH entry', async () => {
+    const empty1 = mkdtempSync(join(tmp, 'path-'));
+    const empty2 = mkdtempSync(join(tmp, 'path-'));
+    await failing('nsbridge-no-such-program', [], { env: { PATH: `${empty1}:${empty2}` } }, { step: 'execve', code: 'ENOENT', syscall: 'execve' });
+    // The inherited environment's PATH (the C environ) is searched the same way.
+    await failing('nsbridge-no-such-program', [], {}, { step: 'execve', code: 'ENOENT', syscall: 'execve' });
+  });
+
+  it('ENOENT in new namespaces: the program (and an intermediate child) are reaped', async () => {
+    const file = join(tmp, 'no-such-program');
+    // pid: the program is a second clone (CLONE_PARENT); user + map: the parent writes the map first.
+    await failing(file, [], { namespaces: ['pid', 'uts'] }, { step: 'execve', code: 'ENOENT', syscall: 'execve' });
+    await failing(file, [], { namespaces: ['user', 'pid', 'mnt'], mapRootUser: true, mountProc: true }, { step: 'execve', code: 'ENOENT', syscall: 'execve' });
+  });
+
+  it('EACCES for a file without execute permission, directly and as the only PATH match', async () => {
+    const dir = mkdtempSync(join(tmp, 'noexec-'));
+    const file = join(dir, 'prog');
+    writeFileSync(file, '#!/bin/sh\nexit 0\n');
+    chmodSync(file, 0o644);
+    // As root, execve still needs an execute bit on a regular file.
+    await failing(file, [], {}, { step: 'execve', code: 'EACCES', syscall: 'execve', hint: /not executable/ });
+    const empty = mkdtempSync(join(tmp, 'path-'));
+    // EACCES is remembered while the search goes on, and reported when nothing else ran.
+    await failing('prog', [], { env: { PATH: `${dir}:${empty}` } }, { step: 'execve', code: 'EACCES', syscall: 'execve' });
+  });
+
+  it('EACCES for a directory', async () => {
+    await failing(tmp, [], {}, { step: 'execve', code: 'EACCES', syscall: 'execve' });
+  });
+
+  it('a non-executable file earlier on the PATH does not stop the search', async () => {
+    const first = mkdtempSync(join(tmp, 'path-'));
+    const second = mkdtempSync(join(tmp, 'path-'));
+    writeFileSync(join(first, 'prog'), '#!/bin/sh\nexit 1\n', { mode: 0o644 });
+    writeFileSync(join(second, 'prog'), '#!/bin/sh\nexit 7\n', { mode: 0o755 });
+    const child = spawn('prog', [], { env: { PATH: `${first}:${second}` }, stdio: 'ignore' });
+    expect(await child.exited).toEqual({ code: 7, signal: null });
+    child.process!.close();
+  });
+
+  it('ENOEXEC for an executable file with garbage content; the PATH search stops there', async () => {
+    const dir = mkdtempSync(join(tmp, 'garbage-'));
+    const file = join(dir, 'prog');
+    writeFileSync(file, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), { mode: 0o755 });
+    await failing(file, [], {}, { step: 'execve', code: 'ENOEXEC', syscall: 'execve', hint: /not a binary or script/ });
+    // A good program later on the PATH is not tried (and no shell retries the file).
+    const later = mkdtempSync(join(tmp, 'path-'));
+    writeFileSync(join(later, 'prog'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    await failing('prog', [], { env: { PATH: `${dir}:${later}` } }, { step: 'execve', code: 'ENOEXEC', syscall: 'execve' });
+  });
+
+  it('E2BIG for an argument longer than MAX_ARG_STRLEN (32 pages)', async () => {
+    await failing('/bin/true', ['x'.repeat(33 * 4096)], {}, { step: 'execve', code: 'E2BIG', syscall: 'execve', hint: /too large/ });
+  });
+});
+
+// --- chdir ----------------------------------------------------------------------------------
+
+describe('chdir', () => {
+  it('ENOENT for a missing cwd', async () => {
+    await failing('/bin/true', [], { cwd: join(tmp, 'no-such-dir') }, { step: 'chdir', code: 'ENOENT', syscall: 'chdir', hint: /working directory does not exist/ });
+  });
+
+  it('ENOTDIR for a cwd that is a file', async () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, '');
+    await failing('/bin/true', [], { cwd: file }, { step: 'chdir', code: 'ENOTDIR', syscall: 'chdir' });
+  });
+});
+
+// --- credentials: groups, then gid, then uid ------------------------------------------------
+
+describe('credentials in a new user namespace (only root is mapped, to our uid / gid)', () => {
+  const user = { namespaces: ['user'] as const, mapRootUser: true };
+
+  itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'an unmapped uid: setuid EINVAL', async () => {
+    await failing('/bin/true', [], { ...user, uid: 1000 }, { step: 'setuid', code: 'EINVAL', syscall: 'setresuid', hint: /uid is not mapped/ });
+  });
+
+  itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'an unmapped gid and uid: setgid fails first', async () => {
+    await failing('/bin/true', [], { ...user, uid: 1000, gid: 1000 }, { step: 'setgid', code: 'EINVAL', syscall: 'setresgid', hint: /gid is not mapped/ });
+  });
+
+  itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'unmapped groups, gid and uid: setgroups fails first', async () => {
+    await failing('/bin/true', [], { ...user, uid: 1000, gid: 1000, groups: [1000] }, { step: 'groups', code: 'EINVAL', syscall: 'setgroups' });
+  });
+
+  itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'no uid map at all: uid 0 is unmapped too', async () => {
+    await failing('/bin/true', [], { namespaces: ['user'], uid: 0 }, { step: 'setuid', code: 'EINVAL', syscall: 'setresuid' });
+  });
+
+  itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'groups without a gid map: setgroups EPERM', async () => {
+    await failing('/bin/true', [], { namespaces: ['user'], groups: [0] }, { step: 'groups', code: 'EPERM', syscall: 'setgroups', hint: /CAP_SETGID/ });
+  });
+});
+
+// --- sethostname ----------------------------------------------------------------------------
+// No real failure found: sethostname runs in the child right after the new uts namespace is
+// created, before any credential change, and the namespace is always owned by a user namespace
+// the child has CAP_SYS_ADMIN in (a new one, a joined one, or ours when creating it needed that
+// capability). Invalid names (empty, > 64 bytes) are refused by option validation before any
+// clone. Only a seccomp filter or an LSM could make the call fail.
+
+// --- mount ----------------------------------------------------------------------------------
+
+describe('mount (mountProc)', () => {
+  it('a missing mount point: step mount:<path>, ENOENT; the mount namespace change stays in the child', async () => {
+    const path = join(tmp, 'no-such-dir');
+    await failing('/bin/true', [], { namespaces: ['mnt', 'pid'], mountProc: path }, { step: `mount:${path}`, code: 'ENOENT', syscall: 'mount', hint: /mount point does not exist/ });
+  });
+
+  it('a mount point that is a file: ENOTDIR', async () => {
+    const file = join(tmp, 'proc-file');
+    writeFileSync(file, '');
+    await failing('/bin/true', [], { namespaces: ['mnt', 'pid'], mountProc: file }, { step: `mount:${file}`, code: 'ENOTDIR', syscall: 'mount' });
+  });
+});
+
+// --- id maps, setgroups, namespace limits -----------------------------------------------------
+
+describe('uid_map / gid_map / setgroups / unshare limits', () => {
+  itWith(
+    isRoot && features.unprivilegedUserNamespaces.supported,
+    `needs root to drop to uid ${NOBODY}, and unprivileged user namespaces (${features.unprivilegedUserNamespaces.detail})`,
+    `as uid ${NOBODY}: uid_map EPERM, gid_map EPERM with setgroups 'allow', unshare:net EPERM, setns:uts EPERM`,
+    () => {
+      const observed = runFixture(SETPRIV_NOBODY, 'spawn-err-unprivileged.mjs');
+      expect(observed.uid).toBe(NOBODY);
+      // Mapping uid 0 is not ours to map.
+      expectFixtureFailure(observed.uidMapRoot, { step: 'uid_map', code: 'EPERM', syscall: 'write', hint: /mapRootUser/ });
+      // Our own gid, but setgroups "allow" forbids an unprivileged gid map.
+      expectFixtureFailure(observed.gidMapSetgroupsAllow, { step: 'gid_map', code: 'EPERM', syscall: 'write', hint: /setgroups/ });
+      // clone3 refuses; a probe child unshares kind by kind and names net.
+      expectFixtureFailure(observed.unshareNet, { step: 'unshare:net', code: 'EPERM', syscall: 'clone3', hint: /CAP_SYS_ADMIN/ });
+      expectFixtureFailure(observed.unshareNetAmongOthers, { step: 'unshare:net', code: 'EPERM', syscall: 'clone3' });
+      // setns(pidfd, CLONE_NEWUTS) fails as a whole; the per-kind retry names uts.
+      expectFixtureFailure(observed.joinUtsByTarget, { step: 'setns:uts', code: 'EPERM', syscall: 'setns', hint: /join that user namespace too/ });
+      expectFixtureFailure(observed.joinUtsByHandle, { step: 'setns:uts', code: 'EPERM', syscall: 'setns' });
+      // With the owning user namespace joined first the same join works.
+      expect(observed.joinUserAndUts).toEqual({ exit: { code: 0, signal: null }, hostname: 'held' });
+      expect(observed.holderExit).toEqual({ code: null, signal: 'SIGKILL' });
+    },
+  );
+
+  itWith(
+    isRoot && features.userNamespaces.supported,
+    `needs root for unshare --user --map-root-user (${features.userNamespaces.detail})`,
+    'as root of a user namespace that maps only uid 0: unmapped outside ids, setgroups, ENOSPC per kind',
+    () => {
+      const hostLimits = ['ipc', 'user'].map((kind) => readFileSync(`/proc/sys/user/max_${kind}_namespaces`, 'utf8'));
+      const observed = runFixture(['unshare', '--user', '--map-root-user'], 'spawn-err-userns.mjs');
+      expect(observed).toMatchObject({ uid: 0, uidMap: [0, 0, 1], setgroups: 'deny', maxIpc: '0' });
+      // The writer has CAP_SETUID over its namespace, but outside id 1000 is not mapped in it.
+      expectFixtureFailure(observed.uidMapUnmapped, { step: 'uid_map', code: 'EPERM', syscall: 'write' });
+      expectFixtureFailure(observed.gidMapUnmapped, { step: 'gid_map', code: 'EPERM', syscall: 'write' });
+      // setgroups "deny" is inherited by child user namespaces and cannot be turned back to allow.
+      expectFixtureFailure(observed.setgroupsAllow, { step: 'setgroups', code: 'EPERM', syscall: 'write' });
+      // user.max_ipc_namespaces = 0 in that user namespace.
+      expectFixtureFailure(observed.ipcLimit, { step: 'unshare:ipc', code: 'ENOSPC', syscall: 'clone3', hint: /max_<kind>_namespaces/ });
+      expectFixtureFailure(observed.ipcLimitAmongOthers, { step: 'unshare:ipc', code: 'ENOSPC', syscall: 'clone3' });
+      // With a join the namespaces come from unshare(2) after the setns calls.
+      expectFixtureFailure(observed.ipcLimitByUnshare, { step: 'unshare:ipc', code: 'ENOSPC', syscall: 'unshare' });
+      expectFixtureFailure(observed.userLimit, { step: 'unshare:user', code: 'ENOSPC', syscall: 'clone3' });
+      expect(observed.holderExit).toEqual({ code: null, signal: 'SIGKILL' });
+      // The limits set there were that user namespace's own.
+      expect(['ipc', 'user'].map((kind) => readFileSync(`/proc/sys/user/max_${kind}_namespaces`, 'utf8'))).toEqual(hostLimits);
+    },
+  );
+});
+
+// --- timens_offsets -------------------------------------------------------------------------
+
+describe('timens_offsets', () => {
+  // The kernel refuses an offset that puts the clock below 0 or above KTIME_SEC_MAX / 2 (both
+  // within the ±KTIME_SEC_MAX that option validation allows).
+  itWith(features.timeNamespaces.supported, features.timeNamespaces.detail, 'ERANGE for a clock moved below zero', async () => {
+    await failing('/bin/true', [], { namespaces: ['time'], timeOffsets: { monotonic: -1e9 } }, { step: 'timens_offsets', code: 'ERANGE', syscall: 'write', hint: /out of range/ });
+  });
+
+  itWith(features.timeNamespaces.supported, features.timeNamespaces.detail, 'ERANGE for a clock moved beyond KTIME_SEC_MAX / 2', async () => {
+    await failing('/bin/true', [], { namespaces: ['time', 'user'], mapRootUser: true, timeOffsets: { boottime: 5_000_000_000 } }, { step: 'timens_offsets', code: 'ERANGE', syscall: 'write' });
+  });
+});
+
+// --- set_tid --------------------------------------------------------------------------------
+
+describe('set_tid', () => {
+  it('EEXIST for a pid that is taken (our own)', async () => {
+    await failing('/bin/true', [], { setTid: [process.pid] }, { step: 'set_tid', code: 'EEXIST', syscall: 'clone3', hint: /already taken/ });
+  });
+
+  it('EINVAL when the first pid in a new pid namespace is not 1', async () => {
+    await failing('/bin/true', [], { namespaces: ['pid'], setTid: [5] }, { step: 'set_tid', code: 'EINVAL', syscall: 'clone3', hint: /must be 1/ });
+  });
+});
+
+// --- cgroup ---------------------------------------------------------------------------------
+
+/** The cgroup2 mount point, from /proc/self/mountinfo. */
+function cgroup2Mount(): string | undefined {
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [before, after] = line.split(' - ');
+    if (after?.split(' ')[0] === 'cgroup2') return before!.split(' ')[4];
+  }
+  return undefined;
+}
+
+const cgroupRoot = cgroup2Mount();
+const haveCgroup2 = isRoot && cgroupRoot !== undefined && features.cloneIntoCgroup.supported;
+const cgroupReason = `needs root, a cgroup2 mount and CLONE_INTO_CGROUP (${features.cloneIntoCgroup.detail})`;
+
+describe('cgroup', () => {
+  it('ENOENT for a missing cgroup directory: fails while opening it, before any clone', async () => {
+    const path = join(cgroupRoot ?? tmp, `nsbridge-no-such-cgroup-${process.pid}`);
+    await failing('/bin/true', [], { cgroup: path }, { step: 'cgroup', code: 'ENOENT', syscall: 'open' });
+  });
+
+  itWith(features.cloneIntoCgroup.supported, features.cloneIntoCgroup.detail, 'EBADF for a directory that is not a cgroup v2 directory', async () => {
+    await failing('/bin/true', [], { cgroup: tmp }, { step: 'cgroup', code: 'EBADF', syscall: 'clone3', hint: /not an open cgroup v2 directory/ });
+  });
+
+  itWith(
+    haveCgroup2 && readFileSync(join(cgroupRoot ?? '/', 'cgroup.controllers'), { encoding: 'utf8', flag: 'r' }).trim() !== '',
+    `${cgroupReason}, and a controller available to the cgroup2 hierarchy`,
+    'EBUSY for a cgroup with controllers enabled for its children (no internal processes)',
+    async () => {
+      // cgroup v2 puts processes only in leaves once a domain controller is enabled in a cgroup's
+      // subtree_control: the kernel's cgroup_migrate_vet_dst() answers EBUSY for CLONE_INTO_CGROUP
+      // as for a write to cgroup.procs. To enable one in our parent cgroup it has to be enabled in
+      // the root first; if it is not already, it is enabled for this test and disabled again.
+      const root = cgroupRoot!;
+      const available = readFileSync(join(root, 'cgroup.controllers'), 'utf8').trim().split(' ');
+      const enabled = readFileSync(join(root, 'cgroup.subtree_control'), 'utf8').trim().split(' ').filter(Boolean);
+      // Domain controllers only: a threaded one (cpu, cpuset, perf_event, pids) leaves a cgroup
+      // able to become a thread root, which the kernel does not count as an internal process.
+      const threaded = ['cpu', 'cpuset', 'perf_event', 'pids'];
+      const controller = available.find((c) => !threaded.includes(c) && enabled.includes(c)) ?? available.find((c) => !threaded.includes(c));
+      expect(controller, `a domain controller among ${available.join(' ')}`).toBeDefined();
+      const enableAtRoot = !enabled.includes(controller!);
+      const parent = join(root, `nsbridge-test-${process.pid}-ebusy`);
+      const leaf = join(parent, 'leaf');
+      try {
+        if (enableAtRoot) writeFileSync(join(root, 'cgroup.subtree_control'), `+${controller}`);
+        mkdirSync(leaf, { recursive: true });
+        writeFileSync(join(parent, 'cgroup.subtree_control'), `+${controller}`);
+        await failing('/bin/true', [], { cgroup: parent }, { step: 'cgroup', code: 'EBUSY', syscall: 'clone3', hint: /only in leaves/ });
+        // With new namespaces too the namespaces are checked first (a probe child unshares them,
+        // which works), then the cgroup is blamed.
+        await failing('/bin/true', [], { cgroup: parent, namespaces: ['pid', 'uts'] }, { step: 'cgroup', code: 'EBUSY', syscall: 'clone3' });
+        // The leaf below it takes the program.
+        const child = spawn('cat', ['/proc/self/cgroup'], { cgroup: leaf, stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        const closed = once(child, 'close');
+        expect(await child.exited).toEqual({ code: 0, signal: null });
+        await closed;
+        child.process!.close();
+        expect(out).toContain(`0::/${parent.slice(root.length + 1)}/leaf\n`);
+      } finally {
+        try {
+          writeFileSync(join(parent, 'cgroup.subtree_control'), `-${controller}`);
+        } catch {
+          /* not created */
+        }
+        for (const dir of [leaf, parent]) {
+          try {
+            rmdirSync(dir);
+          } catch {
+            /* not created */
+          }
+        }
+        if (enableAtRoot) writeFileSync(join(root, 'cgroup.subtree_control'), `-${controller}`);
+      }
+    },
+  );
+
+  /** A parent with a threaded child makes its other children "domain invalid". */
+  async function withInvalidDomain(body: (invalid: string) => Promise<void>): Promise<void> {
+    const parent = join(cgroupRoot!, `nsbridge-test-${process.pid}-invalid`);
+    const threaded = join(parent, 'threaded');
+    const invalid = join(parent, 'invalid');
+    try {
+      mkdirSync(threaded, { recursive: true });
+      mkdirSync(invalid);
+      writeFileSync(join(threaded, 'cgroup.type'), 'threaded');
+      expect(readFileSync(join(invalid, 'cgroup.type'), 'utf8').trim()).toBe('domain invalid');
+      await body(invalid);
+    } finally {
+      for (const dir of [threaded, invalid, parent]) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          /* not created */
+        }
+      }
+    }
+  }
+
+  itWith(haveCgroup2, cgroupReason, "EOPNOTSUPP for a 'domain invalid' cgroup (a sibling of a threaded one)", async () => {
+    await withInvalidDomain(async (invalid) => {
+      await failing('/bin/true', [], { cgroup: invalid }, { step: 'cgroup', code: 'EOPNOTSUPP', syscall: 'clone3', hint: /threaded type/ });
+    });
+  });
+});
+
+// --- setns ----------------------------------------------------------------------------------
+
+describe('setns', () => {
+  const viaIoctl = features.pidfdNamespaces.supported;
+
+  it('ESRCH for a target ProcessHandle whose process was killed and reaped', async () => {
+    const target = await started('sleep', ['1000'], { namespaces: ['uts'] });
+    const handle = ProcessHandle.open(target.pid!);
+    handle.signal('SIGKILL');
+    await target.exited; // reaped here
+    target.process!.close();
+    try {
+      const error = await failing('/bin/true', [], { join: { target: handle, kinds: ['uts'] } }, { step: 'setns', code: 'ESRCH', hint: /target has exited/ });
+      if (viaIoctl) expect(error.syscall).toBe('ioctl(PIDFD_GET_UTS_NAMESPACE)');
+      // Every kind by default: the first one looked at fails the same way.
+      await failing('/bin/true', [], { join: { target: handle } }, { step: 'setns', code: 'ESRCH' });
+    } finally {
+      handle.close();
+    }
+  });
+
+  it('ESRCH for the NsChild handle of a program that exited (reaped by exited())', async () => {
+    const target = await started('sleep', ['1000'], { namespaces: ['uts'] });
+    target.kill('SIGKILL');
+    await target.exited;
+    // exited() reaped it and closed its pidfd: known to be gone before any system call.
+    expect(target.process!.reaped).toBe(true);
+    const error = await failing('/bin/true', [], { join: { target: target.process!, kinds: ['uts'] } }, { step: 'setns', code: 'ESRCH' });
+    expect(error.syscall).toBe('setns');
+  });
+
+  it('ESRCH for a target pid that no longer exists', async () => {
+    const gone = spawnProcess('true', { stdio: 'ignore' });
+    await once(gone, 'close');
+    await failing('/bin/true', [], { join: { target: gone.pid! } }, { step: 'setns', code: 'ESRCH', syscall: 'pidfd_open', hint: /target has exited/ });
+  });
+
+  itWith(isRoot, 'needs root to create pid namespaces with unshare(1)', 'setns:pid EINVAL for a sibling or an ancestor pid namespace (from inside a new pid namespace)', async () => {
+    const sibling = await started('sleep', ['1000'], { namespaces: ['pid'] });
+    try {
+      const observed = runFixture(['unshare', '--pid', '--fork'], 'spawn-err-setns-pid.mjs', [String(sibling.pid), String(process.pid)]);
+      expect(observed).toMatchObject({ pid: 1, siblingIsNotOurs: true, ancestorIsNotOurs: true });
+      expectFixtureFailure(observed.joinSibling, { step: 'setns:pid', code: 'EINVAL', syscall: 'setns', hint: /only from an ancestor/ });
+      expectFixtureFailure(observed.joinAncestor, { step: 'setns:pid', code: 'EINVAL', syscall: 'setns' });
+      // As a pid the sibling does not exist from in there.
+      expectFixtureFailure(observed.targetSibling, { step: 'setns', code: 'ESRCH', syscall: 'pidfd_open' });
+    } finally {
+      await finish(sibling);
+    }
+  });
+});
+
+// --- clone3 into a joined pid namespace -----------------------------------------------------
+
+describe('clone3:pid', () => {
+  it('ENOMEM for a pid namespace whose init has exited (the namespace held open by a handle)', async () => {
+    const init = await started('sleep', ['1000'], { namespaces: ['pid'] });
+    const pidNs = init.namespace('pid');
+    try {
+      expect(init.nspid()).toEqual([init.pid, 1]);
+      await finish(init);
+      await failing('/bin/true', [], { join: { pid: pidNs } }, { step: 'clone3:pid', code: 'ENOMEM', syscall: 'clone3', hint: /no init any more/ });
+    } finally {
+      pidNs.close();
+    }
+  });
+});
