@@ -176,6 +176,7 @@ export class ProcessHandle implements Disposable {
 
   #closeAfterReap(): void {
     this.#reapedAndClosed = true;
+    this.#rejectExited = undefined; // settled: no error to build for it
     this.close();
   }
 
