@@ -8,91 +8,23 @@
  * (checked after every test). Cases that need another identity run a fixture in a process of
  * their own: as uid 65534 (setpriv), as root of a new user namespace, or inside a new pid namespace.
  */
-import { spawn as spawnProcess, spawnSync } from 'node:child_process';
+import { spawn as spawnProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { NsChild, ProcessHandle, SpawnError, isSystemError, probe, spawn, type SpawnOptions } from '../src/index.js';
 import { isRoot, itWith } from './helpers/features.js';
-import { repoRoot } from './helpers/processes.js';
+import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
+import { NOBODY, SETPRIV_NOBODY, runFixture } from './helpers/processes.js';
 
 const report = probe();
 const features = report.features;
-const NOBODY = 65534;
 
 // --- what a failed spawn must leave unchanged ------------------------------------------------
 
-const NS_LINKS = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'time', 'time_for_children', 'user', 'uts'] as const;
-
-interface HostState {
-  fds: number[];
-  mounts: string;
-  namespaces: Record<string, string>;
-}
-
-function hostState(): HostState {
-  return {
-    fds: readdirSync('/proc/self/fd').map(Number).sort((a, b) => a - b),
-    mounts: readFileSync('/proc/self/mountinfo', 'utf8'),
-    namespaces: Object.fromEntries(NS_LINKS.map((name) => [name, readlinkSync(`/proc/self/ns/${name}`)])),
-  };
-}
-
-/** Children of this process in state Z. */
-function zombieChildren(): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue;
-    }
-    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (state === 'Z' && Number(ppid) === process.pid) found.push(Number(entry));
-  }
-  return found;
-}
-
-/**
- * The state equals `before`. A helper process a test started and stopped is watched through a
- * duplicate of its pidfd that libuv closes one loop turn after the watch ends: the comparison
- * is retried for a bounded number of turns before it counts.
- */
-async function expectUnchanged(before: HostState): Promise<void> {
-  let now = hostState();
-  for (let turn = 0; turn < 200 && JSON.stringify(now) !== JSON.stringify(before); turn++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    now = hostState();
-  }
-  expect(now.fds, 'open fds').toEqual(before.fds);
-  expect(now.mounts, '/proc/self/mountinfo').toBe(before.mounts);
-  expect(now.namespaces, 'our namespaces').toEqual(before.namespaces);
-  expect(zombieChildren(), 'zombie children').toEqual([]);
-}
-
-let baseline: HostState;
-beforeEach(() => {
-  baseline = hostState();
-});
-afterEach(async () => {
-  await expectUnchanged(baseline);
-});
-
-// fds that Node and libuv open once per process on first use (the loop's spare /dev/null fd of
-// the first stream, the SIGCHLD machinery of child_process) must exist before the first baseline.
-beforeAll(async () => {
-  const child = spawn('sh', ['-c', 'echo warm'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const closed = once(child, 'close');
-  child.stdout!.resume();
-  await closed;
-  child.process!.close();
-  const other = spawnProcess('true', { stdio: 'ignore' });
-  await once(other, 'close');
-});
+expectEachTestLeavesHostUnchanged();
 
 // --- the failure itself ---------------------------------------------------------------------
 
@@ -162,21 +94,6 @@ async function started(file: string, args: string[], options: SpawnOptions): Pro
   return child;
 }
 
-/** Runs a fixture (node) under `launcher` (setpriv / unshare argv) and parses its JSON. */
-function runFixture(launcher: string[], fixture: string, args: string[] = []): Record<string, any> {
-  const [command, ...launcherArgs] = launcher;
-  const result = spawnSync(command!, [...launcherArgs, process.execPath, `test/fixtures/${fixture}`, ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, HOME: '/tmp' },
-    timeout: 60_000,
-    killSignal: 'SIGKILL',
-  });
-  expect(result.stderr).toBe('');
-  expect(result.status).toBe(0);
-  return JSON.parse(result.stdout) as Record<string, any>;
-}
-
 /** A fixture's failure() record: SpawnError everywhere, nothing changed in the fixture process. */
 function expectFixtureFailure(observed: Record<string, any>, expected: Expected): void {
   expect(observed, JSON.stringify(observed)).toMatchObject({
@@ -192,8 +109,6 @@ function expectFixtureFailure(observed: Record<string, any>, expected: Expected)
   if (expected.syscall !== undefined) expect(observed.syscall).toBe(expected.syscall);
   if (expected.hint !== undefined) expect(observed.hint).toMatch(expected.hint);
 }
-
-const SETPRIV_NOBODY = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
 
 const tmp = mkdtempSync('/tmp/nsbridge-spawn-errors-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -4,87 +4,20 @@
  * (killOnParentDeath from the main thread and from a worker, and its absence), and the
  * unprivileged path (uid 65534 via setpriv).
  */
-import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NsChild, ProcessHandle, SpawnError, probe, spawn, type ExitInfo, type SpawnOptions } from '../src/index.js';
 import { isRoot, itWith } from './helpers/features.js';
-import { repoRoot } from './helpers/processes.js';
+import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
+import { NOBODY, SETPRIV_NOBODY, openFds, repoRoot, runFixture } from './helpers/processes.js';
 
 const features = probe().features;
-const NOBODY = 65534;
 
 // --- state that must come back to where it was ------------------------------------------------
 
-const NS_LINKS = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'time', 'time_for_children', 'user', 'uts'] as const;
-
-interface HostState {
-  fds: number[];
-  mounts: string;
-  namespaces: Record<string, string>;
-}
-
-function hostState(): HostState {
-  return {
-    fds: readdirSync('/proc/self/fd').map(Number).sort((a, b) => a - b),
-    mounts: readFileSync('/proc/self/mountinfo', 'utf8'),
-    namespaces: Object.fromEntries(NS_LINKS.map((name) => [name, readlinkSync(`/proc/self/ns/${name}`)])),
-  };
-}
-
-function zombieChildren(): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue;
-    }
-    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (state === 'Z' && Number(ppid) === process.pid) found.push(Number(entry));
-  }
-  return found;
-}
-
-/**
- * Waits (a bounded number of loop turns) for the state to equal `before`, then asserts it: an
- * exit watcher's duplicate of a pidfd is closed by libuv one loop turn after the watch ends.
- */
-async function expectUnchanged(before: HostState): Promise<void> {
-  let now = hostState();
-  for (let turn = 0; turn < 200 && JSON.stringify(now) !== JSON.stringify(before); turn++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    now = hostState();
-  }
-  expect(now.fds, 'open fds').toEqual(before.fds);
-  expect(now.mounts, '/proc/self/mountinfo').toBe(before.mounts);
-  expect(now.namespaces, 'our namespaces').toEqual(before.namespaces);
-  expect(zombieChildren(), 'zombie children').toEqual([]);
-}
-
-let baseline: HostState;
-beforeEach(() => {
-  baseline = hostState();
-});
-afterEach(async () => {
-  await expectUnchanged(baseline);
-});
-
-// Once-per-process fds (libuv's spare /dev/null of the first stream, child_process's SIGCHLD
-// machinery) exist before the first baseline.
-beforeAll(async () => {
-  const child = spawn('sh', ['-c', 'echo warm'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const closed = once(child, 'close');
-  child.stdout!.resume();
-  await closed;
-  child.process!.close();
-  const other = spawnProcess('true', { stdio: 'ignore' });
-  await once(other, 'close');
-});
+const baseline = expectEachTestLeavesHostUnchanged();
 
 /** Rejects if `promise` has not settled after `ms` (so a missing exit fails instead of hanging). */
 function bounded<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
@@ -146,13 +79,13 @@ describe('many spawns', () => {
       children.push(child);
       await child.exited;
     }
-    let now = hostState().fds;
-    for (let turn = 0; turn < 100 && now.length !== baseline.fds.length; turn++) {
+    let now = openFds();
+    for (let turn = 0; turn < 100 && now.length !== baseline().fds.length; turn++) {
       await new Promise((resolve) => setTimeout(resolve, 5));
-      now = hostState().fds;
+      now = openFds();
     }
     try {
-      expect(now).toEqual(baseline.fds);
+      expect(now).toEqual(baseline().fds);
     } finally {
       for (const child of children) child.process!.close();
     }
@@ -220,8 +153,11 @@ interface Parent {
   closed: Promise<unknown>;
 }
 
+/** How test/fixtures/spawn-life-parent-death.mjs spawns its program: see there. */
+type Mode = 'main' | 'worker' | 'worker-exit';
+
 /** Starts test/fixtures/spawn-life-parent-death.mjs and pins its program with a pidfd. */
-async function startParent(mode: 'main' | 'worker' | 'worker-exit', options: SpawnOptions): Promise<Parent> {
+async function startParent(mode: Mode, options: SpawnOptions): Promise<Parent> {
   const fixture = spawnProcess(process.execPath, ['test/fixtures/spawn-life-parent-death.mjs', mode, JSON.stringify(options)], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -260,51 +196,64 @@ async function cleanUp(parent: Parent): Promise<void> {
   }
 }
 
+/** Starts the parent fixture, runs `body` with it, and ends whatever is left, however `body` went. */
+async function withParent(mode: Mode, options: SpawnOptions, body: (parent: Parent) => Promise<void>): Promise<void> {
+  const parent = await startParent(mode, options);
+  try {
+    await body(parent);
+  } finally {
+    await cleanUp(parent);
+  }
+}
+
 const orphanReason = `observing an orphan's exit status needs PIDFD_GET_INFO exit info (${features.pidfdExitInfo.detail})`;
 
 describe('killOnParentDeath', () => {
-  for (const [label, options] of [
-    ['true', { killOnParentDeath: true }],
-    ['true, program is pid 1 of a new pid namespace', { killOnParentDeath: true, namespaces: ['pid'] }],
-  ] as const) {
-    itWith(features.pidfdExitInfo.supported, orphanReason, `${label}: SIGKILL of the parent process kills the program`, async () => {
-      const parent = await startParent('main', options);
-      try {
+  // The parent fixture gets SIGKILL, and the program then ends by `signal`: its parent-death
+  // signal, or where it must have none, the signal we `send` the orphan afterwards.
+  const parentDies: { name: string; mode: Mode; options: SpawnOptions; send?: string; signal: string }[] = [
+    { name: 'true: SIGKILL of the parent process kills the program', mode: 'main', options: { killOnParentDeath: true }, signal: 'SIGKILL' },
+    {
+      name: 'true, program is pid 1 of a new pid namespace: SIGKILL of the parent process kills the program',
+      mode: 'main',
+      options: { killOnParentDeath: true, namespaces: ['pid'] },
+      signal: 'SIGKILL',
+    },
+    { name: "a signal name: the program gets 'SIGTERM'", mode: 'main', options: { killOnParentDeath: 'SIGTERM' }, signal: 'SIGTERM' },
+    {
+      name: 'spawned from a worker thread: SIGKILL of the whole process kills the program',
+      mode: 'worker',
+      options: { killOnParentDeath: true, namespaces: ['pid'] },
+      signal: 'SIGKILL',
+    },
+    // A parent-death signal is sent while the parent exits, before it can be reaped: had one
+    // been sent it would already have decided how the program ends. Ours decides instead.
+    { name: 'without it the program survives the death of its parent', mode: 'main', options: {}, send: 'SIGUSR1', signal: 'SIGUSR1' },
+    // Only SIGKILL and SIGSTOP reach a pid namespace's init from outside unless it handles the
+    // signal. Documented here so that a change in behaviour is noticed.
+    {
+      name: "'SIGTERM' does not end a program that is pid 1 of its own pid namespace (the kernel shields init from signals it has no handler for)",
+      mode: 'main',
+      options: { killOnParentDeath: 'SIGTERM', namespaces: ['pid'] },
+      send: 'SIGKILL',
+      signal: 'SIGKILL',
+    },
+  ];
+  for (const { name, mode, options, send, signal } of parentDies) {
+    itWith(features.pidfdExitInfo.supported, orphanReason, name, () =>
+      withParent(mode, options, async (parent) => {
         parent.fixture.stdin!.write('die\n');
         expect(await parent.exit).toEqual([null, 'SIGKILL']);
-        expect(await bounded(parent.program.exited(), 'the program after its parent died')).toEqual({ code: null, signal: 'SIGKILL' });
-      } finally {
-        await cleanUp(parent);
-      }
-    });
+        if (send !== undefined) parent.program.signal(send);
+        const what = send === undefined ? 'the program after its parent died' : 'the orphaned program';
+        expect(await bounded(parent.program.exited(), what)).toEqual({ code: null, signal });
+      }),
+    );
   }
 
-  itWith(features.pidfdExitInfo.supported, orphanReason, "a signal name: the program gets 'SIGTERM'", async () => {
-    const parent = await startParent('main', { killOnParentDeath: 'SIGTERM' });
-    try {
-      parent.fixture.stdin!.write('die\n');
-      expect(await parent.exit).toEqual([null, 'SIGKILL']);
-      expect(await bounded(parent.program.exited(), 'the program after its parent died')).toEqual({ code: null, signal: 'SIGTERM' });
-    } finally {
-      await cleanUp(parent);
-    }
-  });
-
-  itWith(features.pidfdExitInfo.supported, orphanReason, 'spawned from a worker thread: SIGKILL of the whole process kills the program', async () => {
-    const parent = await startParent('worker', { killOnParentDeath: true, namespaces: ['pid'] });
-    try {
-      parent.fixture.stdin!.write('die\n');
-      expect(await parent.exit).toEqual([null, 'SIGKILL']);
-      expect(await bounded(parent.program.exited(), 'the program after its parent died')).toEqual({ code: null, signal: 'SIGKILL' });
-    } finally {
-      await cleanUp(parent);
-    }
-  });
-
-  itWith(features.pidfdExitInfo.supported, orphanReason, 'spawned from a worker thread: the worker ending kills the program while the process lives on', async () => {
+  itWith(features.pidfdExitInfo.supported, orphanReason, 'spawned from a worker thread: the worker ending kills the program while the process lives on', () =>
     // PR_SET_PDEATHSIG follows the thread that cloned the program (documented in the README).
-    const parent = await startParent('worker-exit', { killOnParentDeath: true });
-    try {
+    withParent('worker-exit', { killOnParentDeath: true }, async (parent) => {
       parent.fixture.stdin!.write('end-worker\n');
       expect(await parent.next()).toEqual({ workerExit: 0 });
       // Observed by the fixture's main thread, which is still running.
@@ -313,42 +262,7 @@ describe('killOnParentDeath', () => {
       parent.fixture.stdin!.write('quit\n');
       expect(await parent.exit).toEqual([0, null]);
       expect(await bounded(parent.program.exited(), 'the program')).toEqual({ code: null, signal: 'SIGKILL' });
-    } finally {
-      await cleanUp(parent);
-    }
-  });
-
-  itWith(features.pidfdExitInfo.supported, orphanReason, 'without it the program survives the death of its parent', async () => {
-    const parent = await startParent('main', {});
-    try {
-      parent.fixture.stdin!.write('die\n');
-      expect(await parent.exit).toEqual([null, 'SIGKILL']);
-      // A parent-death signal is sent while the parent exits, before it can be reaped: had one
-      // been sent it would already have decided how the program ends. Ours decides instead.
-      parent.program.signal('SIGUSR1');
-      expect(await bounded(parent.program.exited(), 'the orphaned program')).toEqual({ code: null, signal: 'SIGUSR1' });
-    } finally {
-      await cleanUp(parent);
-    }
-  });
-
-  itWith(
-    features.pidfdExitInfo.supported,
-    orphanReason,
-    "'SIGTERM' does not end a program that is pid 1 of its own pid namespace (the kernel shields init from signals it has no handler for)",
-    async () => {
-      // Only SIGKILL and SIGSTOP reach a pid namespace's init from outside unless it handles the
-      // signal. Documented here so that a change in behaviour is noticed.
-      const parent = await startParent('main', { killOnParentDeath: 'SIGTERM', namespaces: ['pid'] });
-      try {
-        parent.fixture.stdin!.write('die\n');
-        expect(await parent.exit).toEqual([null, 'SIGKILL']);
-        parent.program.signal('SIGKILL');
-        expect(await bounded(parent.program.exited(), 'the orphaned program')).toEqual({ code: null, signal: 'SIGKILL' });
-      } finally {
-        await cleanUp(parent);
-      }
-    },
+    }),
   );
 });
 
@@ -360,14 +274,7 @@ describe(`unprivileged (uid ${NOBODY})`, () => {
     `needs root to drop to uid ${NOBODY}, and unprivileged user namespaces (${features.unprivilegedUserNamespaces.detail})`,
     'user + pid + mnt with root mapped and a fresh /proc: uid 0, pid 1, only its own processes; net alone is EPERM with a hint',
     () => {
-      const result = spawnSync(
-        'setpriv',
-        [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', process.execPath, 'test/fixtures/spawn-life-unprivileged.mjs'],
-        { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' }, timeout: 60_000, killSignal: 'SIGKILL' },
-      );
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-      const observed = JSON.parse(result.stdout) as Record<string, any>;
+      const observed = runFixture(SETPRIV_NOBODY, 'spawn-life-unprivileged.mjs');
       expect(observed.uid).toBe(NOBODY);
       expect(observed.exit).toEqual({ code: 0, signal: null });
       expect(observed.program).toEqual({ uid: '0', pid: '1', procPids: ['1'] });

@@ -2,13 +2,11 @@
  * The identity, chain and error checks again, as uid 65534 without capabilities, in a child
  * process started with setpriv (the test runner itself stays root).
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect } from 'vitest';
 import { probe } from '../src/index.js';
 import { isRoot, itWith } from './helpers/features.js';
-import { repoRoot } from './helpers/processes.js';
+import { NOBODY, SETPRIV_NOBODY, runFixture } from './helpers/processes.js';
 
-const NOBODY = 65534;
 const canDrop = isRoot;
 const report = probe();
 
@@ -18,14 +16,7 @@ describe('unprivileged (uid 65534)', () => {
     `needs root to drop to uid ${NOBODY}, and unprivileged user namespaces (${report.features.unprivilegedUserNamespaces.detail})`,
     'identity, parent/owner chains, exited() and error codes hold without privilege',
     () => {
-      const result = spawnSync(
-        'setpriv',
-        [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', process.execPath, 'test/fixtures/unprivileged-checks.mjs'],
-        { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' }, timeout: 60_000, killSignal: 'SIGKILL' },
-      );
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-      const observed = JSON.parse(result.stdout);
+      const observed = runFixture(SETPRIV_NOBODY, 'unprivileged-checks.mjs');
       expect(observed.uid).toBe(NOBODY);
       for (const [type, [ours, stats]] of Object.entries(observed.identity as Record<string, [string, string]>)) {
         expect(ours, type).toBe(stats);

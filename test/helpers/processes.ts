@@ -6,6 +6,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { openFds } from './proc-state.mjs';
+
+export { openFds };
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -115,11 +119,6 @@ export function statInode(path: string): bigint {
   return BigInt(result.stdout.trim());
 }
 
-/** The fds open in this process, as numbers. */
-export function openFds(pid: number | 'self' = 'self'): number[] {
-  return readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
-}
-
 /**
  * An fd number that is certainly not open: above every open one. (A number just closed is no
  * good: Node's own threads may reuse it at once.)
@@ -135,4 +134,28 @@ export function fdTarget(fd: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The uid and gid the unprivileged tests drop to. */
+export const NOBODY = 65534;
+
+/** setpriv argv that runs the rest as uid / gid NOBODY, without groups or capabilities. */
+export const SETPRIV_NOBODY = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
+
+/**
+ * Runs test/fixtures/<fixture> (node) under `launcher` (setpriv / unshare argv), asserts that it
+ * printed nothing on stderr and exited 0, and returns the JSON it printed.
+ */
+export function runFixture(launcher: readonly string[], fixture: string, args: readonly string[] = []): Record<string, any> {
+  const [command, ...launcherArgs] = launcher;
+  const result = spawnSync(command!, [...launcherArgs, process.execPath, `test/fixtures/${fixture}`, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, HOME: '/tmp' },
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+  });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, any>;
 }
