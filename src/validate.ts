@@ -18,7 +18,8 @@ export function describe(value: unknown): string {
 /** The kernel's PID_MAX_LIMIT on 64-bit (4 * 1024 * 1024): no pid can be larger. */
 export const PID_MAX_LIMIT = 4 * 1024 * 1024;
 
-function integerIn(value: unknown, name: string, min: number, max: number): number {
+/** An integer min..max. */
+export function checkInteger(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${describe(value)}`);
@@ -28,30 +29,44 @@ function integerIn(value: unknown, name: string, min: number, max: number): numb
 
 /** A process id: an integer 1..PID_MAX_LIMIT. */
 export function checkPid(value: unknown, name = 'pid'): number {
-  return integerIn(value, name, 1, PID_MAX_LIMIT);
+  return checkInteger(value, name, 1, PID_MAX_LIMIT);
 }
 
 /** An open file descriptor number: 0..2^31-1 (the kernel's fd numbers are ints). */
 export function checkFd(value: unknown, name = 'fd'): number {
-  return integerIn(value, name, 0, 0x7fffffff);
+  return checkInteger(value, name, 0, 0x7fffffff);
 }
 
 /** A uid or gid: 0..2^32-2 ((uid_t)-1 is "no id" and never valid). */
 export function checkId(value: unknown, name: string): number {
-  return integerIn(value, name, 0, 0xfffffffe);
+  return checkInteger(value, name, 0, 0xfffffffe);
 }
 
-/** A non-empty string without NUL bytes (the kernel would cut it at the first NUL). */
-export function checkPath(value: unknown, name = 'path'): string {
+/** A string without NUL bytes (the kernel would cut it at the first NUL); may be empty. */
+export function checkString(value: unknown, name: string): string {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describe(value)}`);
-  if (value.length === 0) throw new RangeError(`${name} must not be empty`);
   if (value.includes('\0')) throw new RangeError(`${name} must not contain NUL bytes, got ${describe(value)}`);
+  return value;
+}
+
+/** A non-empty string without NUL bytes. */
+export function checkPath(value: unknown, name = 'path'): string {
+  if (typeof value === 'string' && value.length === 0) throw new RangeError(`${name} must not be empty`);
+  return checkString(value, name);
+}
+
+/** An array of min..max entries (the entries are checked by the caller). */
+export function checkArray(value: unknown, name: string, min: number, max: number): readonly unknown[] {
+  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array, got ${describe(value)}`);
+  if (value.length < min || value.length > max) {
+    throw new RangeError(`${name} must have ${min} to ${max} entries, got ${value.length}`);
+  }
   return value;
 }
 
 /** A 32-bit flag mask for the raw calls. */
 export function checkFlags(value: unknown, name = 'flags'): number {
-  return integerIn(value, name, 0, 0xffffffff);
+  return checkInteger(value, name, 0, 0xffffffff);
 }
 
 /** Linux's highest signal number (SIGRTMAX on every architecture Node runs on). */
@@ -71,7 +86,7 @@ export function checkSignal(value: unknown, name = 'signal'): number {
     if (num === undefined) throw new TypeError(`Unknown ${name} ${describe(value)}: expected a name like 'SIGTERM' or a number 0-${SIGNAL_MAX}`);
     return num;
   }
-  if (typeof value === 'number') return integerIn(value, name, 0, SIGNAL_MAX);
+  if (typeof value === 'number') return checkInteger(value, name, 0, SIGNAL_MAX);
   throw new TypeError(`${name} must be a signal name or number, got ${describe(value)}`);
 }
 

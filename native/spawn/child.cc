@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "../ns_kinds.h"
 #include "child_plan.h"
 #include "clone3_trampoline.h"
 #include "raw_syscall.h"
@@ -83,19 +84,6 @@ NSBRIDGE_CHILD_CODE void JoinByFds(const ChildPlan* p, const int* fds, const int
   }
 }
 
-// The pidfd of the target per kind (PIDFD_GET_<KIND>_NAMESPACE, 6.11): used to find which kind
-// an all-or-nothing setns(pidfd, mask) refused.
-struct KindIoctl {
-  uint32_t flag;
-  unsigned long request;
-};
-constexpr KindIoctl kKindIoctls[] = {
-    {CLONE_NEWUSER, PIDFD_GET_USER_NAMESPACE},     {CLONE_NEWCGROUP, PIDFD_GET_CGROUP_NAMESPACE},
-    {CLONE_NEWIPC, PIDFD_GET_IPC_NAMESPACE},       {CLONE_NEWNS, PIDFD_GET_MNT_NAMESPACE},
-    {CLONE_NEWNET, PIDFD_GET_NET_NAMESPACE},       {CLONE_NEWPID, PIDFD_GET_PID_NAMESPACE},
-    {CLONE_NEWTIME, PIDFD_GET_TIME_NAMESPACE},     {CLONE_NEWUTS, PIDFD_GET_UTS_NAMESPACE},
-};
-
 NSBRIDGE_CHILD_CODE void Join(const ChildPlan* p) {
   if (p->join_count > 0) JoinByFds(p, p->join_fds, p->join_types, p->join_count);
   if (p->join_pidfd < 0) return;
@@ -109,9 +97,10 @@ NSBRIDGE_CHILD_CODE void Join(const ChildPlan* p) {
   int fds[8];
   int types[8];
   int n = 0;
-  for (const KindIoctl& k : kKindIoctls) {
+  // The target's namespace per kind through its pidfd (PIDFD_GET_<KIND>_NAMESPACE, 6.11).
+  for (const NamespaceKindInfo& k : kNamespaceKinds) {
     if ((p->join_mask & k.flag) == 0) continue;
-    long fd = raw::Syscall(__NR_ioctl, p->join_pidfd, static_cast<long>(k.request), 0);
+    long fd = raw::Syscall(__NR_ioctl, p->join_pidfd, static_cast<long>(k.pidfd_ioctl), 0);
     if (fd < 0) Fail(p, Step::kSetns, r, k.flag);  // no per-kind ioctl: report the atomic error
     fds[n] = static_cast<int>(fd);
     types[n] = static_cast<int>(k.flag);

@@ -30,6 +30,7 @@
 
 #include "../addon_data.h"
 #include "../kernel_compat.h"
+#include "../ns_kinds.h"
 #include "../system_error.h"
 #include "child_plan.h"
 #include "clone3_trampoline.h"
@@ -43,33 +44,11 @@ namespace {
 // rt_sigaction with this resets a disposition: SIG_DFL, no flags, empty mask.
 const KernelSigaction kDefaultAction = {0, 0, 0, 0};
 
-struct Failure {
-  bool failed = false;
-  std::string step;
-  int error = 0;
-  std::string syscall;
-
-  void Set(std::string s, int err, std::string sc) {
-    if (failed) return;  // the first failure is the cause; later ones are consequences
-    failed = true;
-    step = std::move(s);
-    error = err;
-    syscall = std::move(sc);
-  }
-};
-
 const char* KindName(int flag) {
-  switch (flag) {
-    case CLONE_NEWCGROUP: return "cgroup";
-    case CLONE_NEWIPC: return "ipc";
-    case CLONE_NEWNS: return "mnt";
-    case CLONE_NEWNET: return "net";
-    case CLONE_NEWPID: return "pid";
-    case CLONE_NEWTIME: return "time";
-    case CLONE_NEWUSER: return "user";
-    case CLONE_NEWUTS: return "uts";
-    default: return "unknown";
+  for (const NamespaceKindInfo& k : kNamespaceKinds) {
+    if (k.flag == static_cast<uint32_t>(flag)) return k.name;
   }
+  return "unknown";
 }
 
 // A child's report as (step, syscall) names: the step says what failed, the syscall which call.
@@ -300,10 +279,8 @@ void FillPlan(const SpawnJob& job, ChildPlan* p, const std::vector<const char*>&
 /** User first: the other namespaces are then created with its capabilities (and owned by it). */
 int UnshareOrder(uint32_t flags, uint32_t* order) {
   int n = 0;
-  if (flags & CLONE_NEWUSER) order[n++] = CLONE_NEWUSER;
-  for (uint32_t flag : {CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID,
-                        static_cast<int>(CLONE_NEWTIME), CLONE_NEWUTS}) {
-    if (flags & flag) order[n++] = flag;
+  for (const NamespaceKindInfo& k : kNamespaceKinds) {
+    if (flags & k.flag) order[n++] = k.flag;
   }
   return n;
 }
@@ -439,39 +416,30 @@ SpawnOutcome Launch(Napi::Env env, const SpawnJob& job) {
     a.failure.Set("clone3:pid", ESRCH, "clone3");  // the first child vanished (killed) before reporting
   }
 
-  // 4. reap what failed; hand out the program
+  // 4. hand out the program, or reap what failed
+  bool first_reaped = false;
+  UniqueFd program;
+  pid_t program_pid = static_cast<pid_t>(clone_into_pidns ? a.program_pid : a.clone_result);
+  if (!a.failure.failed && clone_into_pidns) {
+    Reap(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a.pidfd.get()));  // it exits right after the clone
+    first_reaped = true;
+    // Race-free: the program is our child and nobody else reaps it, so its pid stays its own.
+    program = UniqueFd(static_cast<int>(::syscall(__NR_pidfd_open, program_pid, 0)));
+    if (program.get() < 0) {
+      a.failure.Set("pidfd_open", errno, "pidfd_open");
+      ::kill(program_pid, SIGKILL);
+    }
+  } else if (!a.failure.failed) {
+    program = std::move(a.pidfd);
+  }
   if (a.failure.failed) {
     if (a.program_pid > 0) Reap(P_PID, static_cast<id_t>(a.program_pid));
-    if (a.clone_result > 0) Reap(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a.pidfd.get()));
-    out.failed = true;
-    out.step = a.failure.step;
-    out.error = a.failure.error;
-    out.syscall = a.failure.syscall;
-    out.pipes.clear();
-    out.pipes.resize(n);
+    if (a.clone_result > 0 && !first_reaped) Reap(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a.pidfd.get()));
+    for (UniqueFd& pipe : out.pipes) pipe.reset();
+    out.failure = std::move(a.failure);
     return out;
   }
-  if (!clone_into_pidns) {
-    out.pid = static_cast<pid_t>(a.clone_result);
-    out.pidfd = std::move(a.pidfd);
-    return out;
-  }
-  Reap(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a.pidfd.get()));  // the first child exits right after the clone
-  // Race-free: the program is our child and nobody else reaps it, so its pid stays its own.
-  UniqueFd program(static_cast<int>(::syscall(__NR_pidfd_open, a.program_pid, 0)));
-  if (program.get() < 0) {
-    const int open_err = errno;
-    ::kill(a.program_pid, SIGKILL);
-    Reap(P_PID, static_cast<id_t>(a.program_pid));
-    out.failed = true;
-    out.step = "pidfd_open";
-    out.error = open_err;
-    out.syscall = "pidfd_open";
-    out.pipes.clear();
-    out.pipes.resize(n);
-    return out;
-  }
-  out.pid = a.program_pid;
+  out.pid = program_pid;
   out.pidfd = std::move(program);
   return out;
 }

@@ -18,17 +18,17 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
 
   Napi::Object result = Napi::Object::New(env);
   result.Set("pid", Napi::Number::New(env, outcome.pid));
-  result.Set("pidfd", outcome.failed ? env.Null() : OwnedFd::New(env, std::move(outcome.pidfd)));
+  result.Set("pidfd", outcome.failure.failed ? env.Null() : OwnedFd::New(env, std::move(outcome.pidfd)));
   Napi::Array pipes = Napi::Array::New(env, outcome.pipes.size());
   // From here the caller owns these fds (it wraps each in a socket).
   for (uint32_t i = 0; i < outcome.pipes.size(); i++) pipes.Set(i, Napi::Number::New(env, outcome.pipes[i].release()));
   result.Set("pipes", pipes);
-  if (outcome.failed) {
+  if (outcome.failure.failed) {
     Napi::Object failure = Napi::Object::New(env);
-    failure.Set("step", outcome.step);
-    failure.Set("errno", Napi::Number::New(env, outcome.error));
-    failure.Set("code", ErrnoName(outcome.error));
-    failure.Set("syscall", outcome.syscall);
+    failure.Set("step", outcome.failure.step);
+    failure.Set("errno", Napi::Number::New(env, outcome.failure.error));
+    failure.Set("code", ErrnoName(outcome.failure.error));
+    failure.Set("syscall", outcome.failure.syscall);
     result.Set("failure", failure);
   } else {
     result.Set("failure", env.Null());

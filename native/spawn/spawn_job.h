@@ -48,15 +48,28 @@ struct SpawnJob {
   static SpawnJob FromJs(Napi::Object plan);
 };
 
+/** A failed setup step, named for JS (see SpawnOutcome). */
+struct Failure {
+  bool failed = false;
+  std::string step;
+  int error = 0;
+  std::string syscall;
+
+  void Set(std::string s, int err, std::string sc) {
+    if (failed) return;  // the first failure is the cause; later ones are consequences
+    failed = true;
+    step = std::move(s);
+    error = err;
+    syscall = std::move(sc);
+  }
+};
+
 /** How a spawn ended. */
 struct SpawnOutcome {
   pid_t pid = 0;
   UniqueFd pidfd;                 // the program's, on success
   std::vector<UniqueFd> pipes;    // this process's end per 'pipe' slot (invalid elsewhere)
-  bool failed = false;
-  std::string step;               // 'setns:user', 'uid_map', 'execve', ...
-  int error = 0;                  // positive errno
-  std::string syscall;
+  Failure failure;                // step 'setns:user', 'uid_map', 'execve', ...; positive errno
 };
 
 /**

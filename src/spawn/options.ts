@@ -15,7 +15,7 @@ import { NAMESPACE_KINDS, NAMESPACE_TYPES, kindOf, type NamespaceKind, type Name
 import { Namespace } from '../namespace.js';
 import { ProcessHandle } from '../process-handle.js';
 import { readNsPid } from '../proc.js';
-import { checkBoolean, checkFd, checkId, checkPath, checkPid, checkSignal, describe } from '../validate.js';
+import { checkArray, checkBoolean, checkFd, checkId, checkInteger, checkPath, checkPid, checkSignal, checkString, describe } from '../validate.js';
 import { isSystemError } from '../errors.js';
 
 // --- public types ---------------------------------------------------------------------------
@@ -117,30 +117,6 @@ function checkKeys(object: Record<string, unknown>, allowed: readonly string[], 
   for (const key of Object.keys(object)) {
     if (!allowed.includes(key)) throw new TypeError(`Unknown ${what} '${key}': expected one of ${allowed.join(', ')}`);
   }
-}
-
-/** Same wording as validate.ts. */
-function checkInteger(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** A string without NUL bytes (may be empty). */
-function checkString(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describe(value)}`);
-  if (value.includes('\0')) throw new RangeError(`${name} must not contain NUL bytes, got ${describe(value)}`);
-  return value;
-}
-
-function checkArray(value: unknown, name: string, min: number, max: number): readonly unknown[] {
-  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array, got ${describe(value)}`);
-  if (value.length < min || value.length > max) {
-    throw new RangeError(`${name} must have ${min} to ${max} entries, got ${value.length}`);
-  }
-  return value;
 }
 
 /** Like Array.prototype.map, but holes of sparse arrays are visited (as undefined). */
