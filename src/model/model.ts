@@ -1,0 +1,48 @@
+/**
+ * The model: a world plus the operations. apply() runs one step and returns what the kernel would
+ * (value or errno) with the rule that decided it and the reason in words.
+ */
+import { isAlive, proc } from './access.js';
+import { createWorld } from './create-world.js';
+import { NAMESPACE_OPS } from './namespaces/index.js';
+import type { OpFn, OpTable } from './ops.js';
+import type { Step } from './steps.js';
+import { TASK_OPS } from './tasks/index.js';
+import { RuleFailure, fail, type ModelResult, type World, type WorldConfig } from './world.js';
+
+const OPS: OpTable = { ...TASK_OPS, ...NAMESPACE_OPS };
+
+export class Model {
+  readonly world: World;
+
+  constructor(config?: WorldConfig) {
+    this.world = createWorld(config);
+  }
+
+  apply(step: Step): ModelResult {
+    if ('proc' in step) {
+      const caller = proc(this.world, step.proc);
+      // Not a kernel rule: a process that has exited, is stopped or only sleeps runs no steps.
+      if (!isAlive(caller) || caller.state === 'stopped' || caller.sleeper) {
+        return fail('ESRCH', 'scenario.caller-cannot-run', `${step.proc} cannot run a step: it is ${caller.sleeper ? 'a sleeping memory-sharing child' : caller.state}`);
+      }
+    }
+    const op = OPS[step.op] as OpFn | undefined;
+    if (op === undefined) throw new Error(`the model has no operation ${step.op}`);
+    try {
+      return op(this.world, step);
+    } catch (error) {
+      if (error instanceof RuleFailure) return error.result;
+      throw error;
+    }
+  }
+
+  run(steps: readonly Step[]): ModelResult[] {
+    return steps.map((step) => this.apply(step));
+  }
+}
+
+/** Run a scenario's steps on a fresh model. */
+export function predict(steps: readonly Step[], config?: WorldConfig): ModelResult[] {
+  return new Model(config).run(steps);
+}

@@ -1,0 +1,83 @@
+/**
+ * /proc/<pid>/ns/<entry>: open() gives an nsfs fd (openNs), readlink() its name (nsId). Both go
+ * through the same checks (fs/proc/namespaces.c proc_ns_get_link / proc_ns_readlink):
+ * ptrace read access with the fs credentials (EACCES), then ns_ops->get(task), which finds
+ * nothing (ENOENT) for an exited process's nsproxy kinds and for a pid_for_children namespace
+ * that has no process yet.
+ */
+import { proc } from '../access.js';
+import type { OpFn } from '../ops.js';
+import { check, defineRule, success } from '../rules.js';
+import type { NsEntry, ProcName, Step } from '../steps.js';
+import type { NsId, Process, World } from '../world.js';
+import { ptraceMayAccess } from './ptrace.js';
+import { procTarget } from './task-state.js';
+
+export const RULE_NS_TARGET_REAPED = defineRule({
+  id: 'nsfs.proc-entry-gone',
+  syscall: '/proc/<pid>/ns',
+  errno: 'ENOENT',
+  reason: '/proc/<pid>/ns: the process has been reaped, so /proc/<pid> no longer exists',
+});
+
+export const RULE_NS_PTRACE = defineRule({
+  id: 'nsfs.proc-ptrace-denied',
+  syscall: '/proc/<pid>/ns',
+  errno: 'EACCES',
+  reason: '/proc/<pid>/ns: the caller may not inspect the process (ptrace read access with its fs credentials: same uid and gid and no more capabilities, or CAP_SYS_PTRACE over it)',
+  source: 'fs/proc/namespaces.c proc_ns_get_link / proc_ns_readlink: ptrace_may_access(PTRACE_MODE_READ_FSCREDS), error -EACCES',
+});
+
+export const RULE_NS_ZOMBIE = defineRule({
+  id: 'nsfs.proc-entry-exited',
+  syscall: '/proc/<pid>/ns',
+  errno: 'ENOENT',
+  reason: '/proc/<pid>/ns: the process has exited; only its user and pid namespace links still resolve (the others lived in its nsproxy, dropped at exit)',
+  source: 'fs/nsfs.c ns_get_path_cb: ns_ops->get() returns NULL → -ENOENT (utsns_get etc. read task->nsproxy; userns_get reads the cred, pidns_get the task\'s struct pid)',
+});
+
+export const RULE_NS_PID_FOR_CHILDREN_EMPTY = defineRule({
+  id: 'nsfs.pid-for-children-empty',
+  syscall: '/proc/<pid>/ns',
+  errno: 'ENOENT',
+  kinds: ['pid'],
+  reason: '/proc/<pid>/ns/pid_for_children: the pid namespace the process\'s next child will be born in has no process yet (after unshare(CLONE_NEWPID), until the first fork)',
+  source: 'kernel/pid_namespace.c pidns_for_children_get: NULL while ns->child_reaper is unset',
+});
+
+export const RULE_NS_OPENED = defineRule({
+  id: 'nsfs.proc-entry-opened',
+  syscall: '/proc/<pid>/ns',
+  errno: null,
+  reason: '/proc/<pid>/ns: the entry names the namespace',
+});
+
+/** The namespace behind /proc/<target>/ns/<entry> as `caller` resolves it, or a refusal. */
+export function resolveNsEntry(world: World, caller: Process, name: ProcName, entry: NsEntry): NsId {
+  const target = procTarget(world, name);
+  check(target !== null && target.state !== 'reaped', RULE_NS_TARGET_REAPED);
+  check(ptraceMayAccess(world, caller, target), RULE_NS_PTRACE);
+  if (entry === 'user') return target.cred.userns;
+  if (entry === 'pid') return target.ns.pid;
+  check(target.state !== 'zombie', RULE_NS_ZOMBIE, `${entry} of ${target.name}`);
+  if (entry === 'pid_for_children') {
+    const ns = world.namespaces.get(target.pidForChildren);
+    check(!(ns?.kind === 'pid' && ns.init === null && !ns.dead), RULE_NS_PID_FOR_CHILDREN_EMPTY);
+    return target.pidForChildren;
+  }
+  if (entry === 'time_for_children') return target.timeForChildren;
+  return target.ns[entry];
+}
+
+export const openNs: OpFn<Extract<Step, { op: 'openNs' }>> = (world, step) => {
+  const caller = proc(world, step.proc);
+  const ns = resolveNsEntry(world, caller, step.target, step.entry);
+  caller.handles.set(step.as, { type: 'ns', ns });
+  return success(RULE_NS_OPENED);
+};
+
+export const nsId: OpFn<Extract<Step, { op: 'nsId' }>> = (world, step) => {
+  const caller = proc(world, step.proc);
+  const ns = resolveNsEntry(world, caller, step.target ?? step.proc, step.entry);
+  return success(RULE_NS_OPENED, { ns });
+};

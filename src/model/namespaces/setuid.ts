@@ -1,0 +1,78 @@
+/**
+ * setresgid(id, id, id) then setresuid(id, id, id), ids as the caller sees them (kernel/sys.c
+ * __sys_setresgid / __sys_setresuid; security/commoncap.c cap_emulate_setxuid). Two system calls:
+ * when the second fails the first has happened (the gid is changed, the result is the error).
+ */
+import { proc } from '../access.js';
+import { capableIn, toKernelId } from '../creds.js';
+import type { OpFn } from '../ops.js';
+import { check, defineRule, success } from '../rules.js';
+import type { Step } from '../steps.js';
+import type { Process, World } from '../world.js';
+import { noteCredChange } from './dumpable.js';
+
+export const RULE_SETGID_UNMAPPED = defineRule({
+  id: 'userns.setgid-unmapped',
+  syscall: 'setresgid',
+  errno: 'EINVAL',
+  reason: 'setresgid: the gid has no mapping in the caller\'s user namespace (write gid_map first)',
+  source: 'kernel/sys.c __sys_setresgid: !gid_valid(make_kgid(ns, rgid))',
+});
+
+export const RULE_SETGID_NO_CAP = defineRule({
+  id: 'userns.setgid-no-cap',
+  syscall: 'setresgid',
+  errno: 'EPERM',
+  reason: 'setresgid: changing to another gid needs CAP_SETGID in the caller\'s user namespace',
+  source: 'kernel/sys.c __sys_setresgid: ns_capable_setid(old->user_ns, CAP_SETGID)',
+});
+
+export const RULE_SETUID_UNMAPPED = defineRule({
+  id: 'userns.setuid-unmapped',
+  syscall: 'setresuid',
+  errno: 'EINVAL',
+  reason: 'setresuid: the uid has no mapping in the caller\'s user namespace (write uid_map first)',
+  source: 'kernel/sys.c __sys_setresuid: !uid_valid(make_kuid(ns, ruid))',
+});
+
+export const RULE_SETUID_NO_CAP = defineRule({
+  id: 'userns.setuid-no-cap',
+  syscall: 'setresuid',
+  errno: 'EPERM',
+  reason: 'setresuid: changing to another uid needs CAP_SETUID in the caller\'s user namespace',
+  source: 'kernel/sys.c __sys_setresuid: ns_capable_setid(old->user_ns, CAP_SETUID)',
+});
+
+export const RULE_SETUID_OK = defineRule({
+  id: 'userns.setuid-ok',
+  syscall: 'setresuid',
+  errno: null,
+  reason: 'setresgid + setresuid: the ids changed; leaving uid 0 of the caller\'s user namespace drops every capability, and the process stops being dumpable when its ids change',
+  source: 'security/commoncap.c cap_emulate_setxuid; kernel/cred.c commit_creds (set_dumpable)',
+});
+
+function setIds(world: World, p: Process, uid: number, gid: number, caps: boolean): void {
+  const old = p.cred;
+  p.cred = { ...old, uid, gid, caps };
+  noteCredChange(world, p, old);
+}
+
+export const setuid: OpFn<Extract<Step, { op: 'setuid' }>> = (world, step) => {
+  const caller = proc(world, step.proc);
+  const ns = caller.cred.userns;
+  const capable = capableIn(world, caller.cred, ns);
+
+  const kgid = toKernelId(world, ns, step.id, 'gid');
+  check(kgid !== null, RULE_SETGID_UNMAPPED, `gid ${step.id}`);
+  check(capable || kgid === caller.cred.gid, RULE_SETGID_NO_CAP, `gid ${step.id}`);
+  if (kgid !== caller.cred.gid) setIds(world, caller, caller.cred.uid, kgid, caller.cred.caps);
+
+  const kuid = toKernelId(world, ns, step.id, 'uid');
+  check(kuid !== null, RULE_SETUID_UNMAPPED, `uid ${step.id}`);
+  check(capable || kuid === caller.cred.uid, RULE_SETUID_NO_CAP, `uid ${step.id}`);
+  // cap_emulate_setxuid: from holding uid 0 (of the caller's user namespace) to not: caps dropped.
+  const root = toKernelId(world, ns, 0, 'uid');
+  const dropsRoot = caller.cred.uid === root && kuid !== root;
+  if (kuid !== caller.cred.uid) setIds(world, caller, kuid, caller.cred.gid, caller.cred.caps && !dropsRoot);
+  return success(RULE_SETUID_OK);
+};

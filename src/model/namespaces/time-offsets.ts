@@ -1,0 +1,132 @@
+/**
+ * Time namespaces: /proc/<pid>/timens_offsets (the offsets of the process's time_for_children
+ * namespace; fs/proc/base.c timens_offsets_write → kernel/time/namespace.c
+ * proc_timens_set_offset) and what a process's clocks show (clockOffset: the offsets of its
+ * active time namespace; CLOCK_MONOTONIC and CLOCK_BOOTTIME only).
+ */
+import { proc, timeNs } from '../access.js';
+import { capableOver } from '../creds.js';
+import type { OpFn } from '../ops.js';
+import { check, defineRule, success } from '../rules.js';
+import type { Step } from '../steps.js';
+import { checkProcFileWrite, procFileTarget } from './proc-file.js';
+
+/** KTIME_SEC_MAX: KTIME_MAX / NSEC_PER_SEC. */
+export const KTIME_SEC_MAX = 9_223_372_036;
+/**
+ * The kernel refuses an offset that would make the clock negative now (tp.tv_sec < 0), which
+ * depends on the host's uptime. The model takes any uptime between |offset| and this bound: offsets
+ * below -MODEL_MAX_UPTIME are ERANGE; negative offsets above it are taken to be smaller than the
+ * uptime (scenarios use small ones).
+ */
+export const MODEL_MAX_UPTIME = 1_000_000_000;
+
+export const RULE_OFFSETS_BAD = defineRule({
+  id: 'timens.offsets-bad-line',
+  syscall: 'timens_offsets',
+  errno: 'EINVAL',
+  kinds: ['time'],
+  reason: 'timens_offsets: nothing written, or a line is not "<monotonic|boottime> <seconds> <nanoseconds>"',
+  source: 'fs/proc/base.c timens_offsets_write',
+});
+
+export const RULE_OFFSETS_EXITED = defineRule({
+  id: 'timens.offsets-exited',
+  syscall: 'timens_offsets',
+  errno: 'ESRCH',
+  kinds: ['time'],
+  reason: 'timens_offsets: the process has exited (it has no time_for_children namespace any more)',
+  source: 'kernel/time/namespace.c proc_timens_set_offset: timens_for_children_get() is NULL',
+});
+
+export const RULE_OFFSETS_NO_CAP = defineRule({
+  id: 'timens.offsets-no-cap',
+  syscall: 'timens_offsets',
+  errno: 'EPERM',
+  kinds: ['time'],
+  reason: 'timens_offsets: the writer lacks CAP_SYS_TIME over the user namespace that owns the time namespace',
+  source: 'kernel/time/namespace.c proc_timens_set_offset: file_ns_capable(file, time_ns->user_ns, CAP_SYS_TIME)',
+});
+
+export const RULE_OFFSETS_RANGE = defineRule({
+  id: 'timens.offsets-range',
+  syscall: 'timens_offsets',
+  errno: 'ERANGE',
+  kinds: ['time'],
+  reason: 'timens_offsets: the offset would put the clock below 0 or above KTIME_SEC_MAX / 2 seconds',
+  source: 'kernel/time/namespace.c proc_timens_set_offset (checked before EACCES)',
+});
+
+export const RULE_OFFSETS_FROZEN = defineRule({
+  id: 'timens.offsets-frozen',
+  syscall: 'timens_offsets',
+  errno: 'EACCES',
+  kinds: ['time'],
+  reason: 'timens_offsets: a process has already entered the time namespace; its offsets are fixed from then on',
+  source: 'kernel/time/namespace.c proc_timens_set_offset: time_ns->frozen_offsets → -EACCES. time_namespaces(7) says only unshare(2) creates a time namespace; clone3(CLONE_NEWTIME) does too (6.18, checked), and its child enters it at once, so those offsets are fixed from the start',
+});
+
+export const RULE_OFFSETS_WRITTEN = defineRule({
+  id: 'timens.offsets-written',
+  syscall: 'timens_offsets',
+  errno: null,
+  kinds: ['time'],
+  reason: 'timens_offsets: the offsets of the process\'s time_for_children namespace are set (the clocks of processes that enter it later show them)',
+});
+
+export const RULE_OFFSETS_READ = defineRule({
+  id: 'timens.offsets-read',
+  syscall: 'timens_offsets',
+  errno: null,
+  kinds: ['time'],
+  reason: 'timens_offsets: the offsets of the process\'s time_for_children namespace',
+});
+
+export const RULE_OFFSETS_READ_EXITED = defineRule({
+  id: 'timens.offsets-read-exited',
+  syscall: 'timens_offsets',
+  errno: null,
+  kinds: ['time'],
+  reason: 'timens_offsets of an exited process is empty (it has no time_for_children namespace any more); read as zero offsets',
+  source: 'kernel/time/namespace.c proc_timens_show_offsets: nothing shown when timens_for_children_get() is NULL',
+});
+
+export const RULE_CLOCK = defineRule({
+  id: 'timens.clock-offset',
+  syscall: 'clock_gettime',
+  errno: null,
+  kinds: ['time'],
+  reason: 'clock_gettime: CLOCK_MONOTONIC and CLOCK_BOOTTIME read the host\'s clock plus the offsets of the caller\'s active time namespace',
+  source: 'kernel/time/namespace.c, vdso time namespace page',
+});
+
+export const writeTimeOffsets: OpFn<Extract<Step, { op: 'writeTimeOffsets' }>> = (world, step) => {
+  const caller = proc(world, step.proc);
+  const target = procFileTarget(world, step.target, 'timens_offsets');
+  checkProcFileWrite(world, caller, target, 'timens_offsets');
+  // At most two lines are read from one write (ARRAY_SIZE(offsets)); the rest is not consumed.
+  const offsets = step.offsets.slice(0, 2);
+  check(offsets.length > 0 && offsets.every((o) => Number.isInteger(o.seconds)), RULE_OFFSETS_BAD);
+  check(target.state !== 'zombie', RULE_OFFSETS_EXITED);
+  const ns = timeNs(world, target.timeForChildren);
+  check(capableOver(world, caller, ns.id), RULE_OFFSETS_NO_CAP);
+  for (const { clock, seconds } of offsets) {
+    const inRange = seconds <= KTIME_SEC_MAX && seconds >= -KTIME_SEC_MAX && seconds <= KTIME_SEC_MAX / 2 && seconds >= -MODEL_MAX_UPTIME;
+    check(inRange, RULE_OFFSETS_RANGE, `${clock} ${seconds}`);
+  }
+  check(!ns.frozen, RULE_OFFSETS_FROZEN);
+  for (const { clock, seconds } of offsets) ns.offsets[clock] = seconds;
+  return success(RULE_OFFSETS_WRITTEN);
+};
+
+export const readTimeOffsets: OpFn<Extract<Step, { op: 'readTimeOffsets' }>> = (world, step) => {
+  const target = procFileTarget(world, step.target, 'timens_offsets');
+  if (target.state === 'zombie') return success(RULE_OFFSETS_READ_EXITED, { monotonic: 0, boottime: 0 });
+  const { monotonic, boottime } = timeNs(world, target.timeForChildren).offsets;
+  return success(RULE_OFFSETS_READ, { monotonic, boottime });
+};
+
+export const clockOffset: OpFn<Extract<Step, { op: 'clockOffset' }>> = (world, step) => {
+  const caller = proc(world, step.proc);
+  return success(RULE_CLOCK, timeNs(world, caller.ns.time).offsets[step.clock]);
+};

@@ -1,0 +1,55 @@
+/**
+ * Signal numbers and default actions (x86-64 numbering, include/uapi/asm-generic/signal.h and
+ * the SIG_KERNEL_*_MASK tables of include/linux/signal.h).
+ */
+import { SIGNALS, type SignalSpec } from '../steps.js';
+
+/** _NSIG: the highest valid signal number (valid_signal() accepts 0.._NSIG). */
+export const NSIG = 64;
+
+export const SIGHUP = SIGNALS.SIGHUP;
+export const SIGINT = SIGNALS.SIGINT;
+export const SIGKILL = SIGNALS.SIGKILL;
+export const SIGCHLD = SIGNALS.SIGCHLD;
+export const SIGCONT = SIGNALS.SIGCONT;
+export const SIGSTOP = SIGNALS.SIGSTOP;
+
+/** A step's signal as the number the system call gets (names by table, numbers as given). */
+export function signalNumber(spec: SignalSpec): number {
+  if (typeof spec === 'number') return spec;
+  const nr = (SIGNALS as Record<string, number>)[spec];
+  if (nr === undefined) throw new TypeError(`unknown signal name ${JSON.stringify(spec)}`);
+  return nr;
+}
+
+/** valid_signal(): 0 (the existence probe) up to _NSIG. */
+export function isValidSignal(sig: number): boolean {
+  return Number.isInteger(sig) && sig >= 0 && sig <= NSIG;
+}
+
+/** sig_kernel_only(): SIGKILL and SIGSTOP, which no handler can catch. */
+export function isKernelOnly(sig: number): boolean {
+  return sig === SIGKILL || sig === SIGSTOP;
+}
+
+export type DefaultAction = 'terminate' | 'ignore' | 'stop' | 'continue';
+
+/**
+ * What SIG_DFL does with a signal: SIGCHLD, SIGURG, SIGWINCH are ignored (SIG_KERNEL_IGNORE_MASK,
+ * which also holds SIGCONT: its only default effect is to continue a stopped process); SIGSTOP,
+ * SIGTSTP, SIGTTIN, SIGTTOU stop; everything else terminates (with or without a core dump: the
+ * wait status shows the signal either way). Real-time signals (32..64) terminate.
+ */
+export function defaultAction(sig: number): DefaultAction {
+  switch (sig) {
+    case 17: case 23: case 28: return 'ignore';
+    case 18: return 'continue';
+    case 19: case 20: case 21: case 22: return 'stop';
+    default: return 'terminate';
+  }
+}
+
+/** sig_kernel_stop(): the stop signals. */
+export function isStopSignal(sig: number): boolean {
+  return defaultAction(sig) === 'stop';
+}

@@ -1,0 +1,187 @@
+/**
+ * The model's state: the processes of one scenario world, their namespaces of all 8 kinds, the
+ * user-namespace tree with maps and owners, the pid-namespace tree with one pid per level, time
+ * offsets, fd tables and signal state. Operations (ops/*.ts) read and change it; nothing here
+ * knows about the kernel driver.
+ *
+ * Ids are kernel ids ("kuid"/"kgid": ids in the initial user namespace), as the kernel keeps them;
+ * conversion to what a process sees goes through the maps of its user namespace.
+ */
+import type { NamespaceType } from '../kinds.js';
+import type { ErrnoName, HandleName, ProcName, StepResult, Value } from './steps.js';
+
+export type NsId = string;
+
+/** One line of a uid_map / gid_map: `count` ids from `inside` map to `outside` in the parent. */
+export interface IdMapLine { inside: number; outside: number; count: number }
+
+export interface NamespaceBase {
+  readonly id: NsId;
+  readonly kind: NamespaceType;
+  /** The owning user namespace (for a user namespace: its parent; null only for the initial one). */
+  readonly owner: NsId | null;
+}
+
+export interface UserNamespace extends NamespaceBase {
+  readonly kind: 'user';
+  readonly parent: NsId | null;
+  /** 0 for the initial user namespace. The kernel refuses level 33 (EUSERS). */
+  readonly level: number;
+  /** The creator's euid, as a kuid (NS_GET_OWNER_UID shows it in the caller's view). */
+  readonly ownerKuid: number;
+  readonly ownerKgid: number;
+  uidMap: IdMapLine[] | null;
+  gidMap: IdMapLine[] | null;
+  setgroups: 'allow' | 'deny';
+  /**
+   * Whether the creator held CAP_SETFCAP in the parent namespace (user_namespace.c:
+   * parent_could_setfcap): without it, a map that maps id 0 of the parent cannot be written from
+   * inside. Absent means true (the initial namespace, worlds built by hand).
+   */
+  readonly parentCouldSetfcap?: boolean;
+}
+
+export interface PidNamespace extends NamespaceBase {
+  readonly kind: 'pid';
+  readonly parent: NsId | null;
+  /** Absolute level: the host's initial pid namespace is 0. The kernel's limit is 32. */
+  readonly level: number;
+  /** pid number → task (process or thread) that holds it; held until the task is reaped. */
+  readonly pids: Map<number, TaskId>;
+  /** The idr cursor: the next pid is the lowest free number at or above it (then wraps). */
+  cursor: number;
+  /** pid 1's process, once there is one. */
+  init: ProcName | null;
+  /** Set when init has exited: no new process may join (fork gives ENOMEM). */
+  dead: boolean;
+  /** Set by reboot(2) inside: init's exit is reported as killed by this signal. */
+  rebootSignal: number | null;
+  /** The host's pid namespace: its numbers are not known to the model (never shown). */
+  readonly opaque: boolean;
+}
+
+export interface TimeNamespace extends NamespaceBase {
+  readonly kind: 'time';
+  offsets: { monotonic: number; boottime: number };
+  /** Set when the first process enters: from then on timens_offsets writes give EACCES. */
+  frozen: boolean;
+}
+
+export interface PlainNamespace extends NamespaceBase {
+  readonly kind: 'cgroup' | 'ipc' | 'mnt' | 'net' | 'uts';
+}
+
+export type Namespace = UserNamespace | PidNamespace | TimeNamespace | PlainNamespace;
+
+/** A task id: the process name for its leader, `${name}#${n}` for its nth extra thread. */
+export type TaskId = string;
+
+export interface Handle {
+  readonly type: 'ns' | 'pidfd' | 'null';
+  /** For 'ns': the namespace. */
+  readonly ns?: NsId;
+  /** For 'pidfd': the task it refers to (the process, even after it is reaped). */
+  readonly task?: TaskId;
+  readonly nonblock?: boolean;
+}
+
+export interface Credentials {
+  /** Effective = real = saved ids, as kuid / kgid. */
+  uid: number;
+  gid: number;
+  userns: NsId;
+  /** Full effective capabilities in `userns` (root there, or after a user-namespace entry), or none. */
+  caps: boolean;
+}
+
+export interface ReceivedSignal { signal: number; fromPid: number }
+
+export interface Process {
+  readonly name: ProcName;
+  /** 'running' and 'stopped' are alive; a zombie keeps its pids until reaped. */
+  state: 'running' | 'stopped' | 'zombie' | 'reaped';
+  /** The process wait() and getppid() go to; changes when the parent dies (reparenting). */
+  parent: ProcName | null;
+  /** Signal sent to the parent at exit (SIGCHLD = 17; 0 = none). */
+  exitSignal: number;
+  exitStatus: { code: number } | { signal: number } | null;
+  /** Active namespaces of all 8 kinds (pid: the one it was born in; it never changes). */
+  ns: Record<NamespaceType, NsId>;
+  pidForChildren: NsId;
+  timeForChildren: NsId;
+  cred: Credentials;
+  /** Its pid at every level, outermost first: pids[i] is its number in pidChain[i]. */
+  readonly pids: number[];
+  readonly pidChain: NsId[];
+  /** Extra threads (the leader is not counted), each with its own pids in the same chain. */
+  threads: Array<{ task: TaskId; pids: number[] }>;
+  /** Tasks sharing this fs_struct (CLONE_FS): the group key; alone = own name. */
+  fsGroup: string;
+  handles: Map<HandleName, Handle>;
+  /** Signals with an installed handler. */
+  handled: Set<number>;
+  received: ReceivedSignal[];
+  subreaper: boolean;
+  /** A memory-sharing child that only sleeps: it cannot run steps. */
+  readonly sleeper: boolean;
+  /**
+   * (tasks) A pid-namespace init past its own exit: it has killed its namespace and waits in
+   * zap_pid_ns_processes() until the last zombies there (whose parents live outside) are reaped;
+   * only then does it become a zombie. Meanwhile its state is 'stopped' so that it runs no steps
+   * (/proc shows it sleeping; the 'state' step reports 'running').
+   */
+  exiting?: boolean;
+  /**
+   * (tasks) Handled signals sent while the process was stopped (signal → the si_pid it will be
+   * delivered with; a standard signal is pending at most once): delivered when it continues.
+   */
+  pendingSignals?: Map<number, number>;
+}
+
+export interface WorldConfig {
+  /** Level of the host's pid namespace the harness runs in (0 on a VM host). */
+  hostPidLevel: number;
+  /** Level of the user namespace the harness runs in (0 on a VM host). */
+  hostUserLevel: number;
+}
+
+export interface World {
+  readonly config: WorldConfig;
+  readonly namespaces: Map<NsId, Namespace>;
+  readonly processes: Map<ProcName, Process>;
+  /** The initial ("host") namespaces of each kind. */
+  readonly host: Record<NamespaceType, NsId>;
+  /** Counter for fresh namespace ids. */
+  nextNsId: number;
+  /**
+   * Processes whose memory is not dumpable (they changed their uid/gid: commit_creds clears
+   * the flag). Absent = every process is dumpable. Used by the ptrace access checks of
+   * /proc/<pid>/ns and setns(pidfd).
+   */
+  nonDumpable?: Set<ProcName>;
+}
+
+/**
+ * What every operation returns: the step's result, plus the rule that decided it and a one-line
+ * reason in words. Successful steps name their rule too ('ok' rules).
+ */
+export type ModelResult = StepResult & { rule: string; reason: string };
+
+export function ok(rule: string, reason: string, value?: Value): ModelResult {
+  return value === undefined ? { ok: true, rule, reason } : { ok: true, value, rule, reason };
+}
+
+export function fail(errno: ErrnoName, rule: string, reason: string): ModelResult {
+  return { ok: false, errno, rule, reason };
+}
+
+/** Thrown inside an op to end it with an errno (caught by the dispatcher). */
+export class RuleFailure extends Error {
+  constructor(readonly result: ModelResult) {
+    super(`${result.rule}: ${result.reason}`);
+  }
+}
+
+export function refuse(errno: ErrnoName, rule: string, reason: string): never {
+  throw new RuleFailure(fail(errno, rule, reason));
+}
