@@ -32,6 +32,19 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags": ["-Wall", "-Wextra"],
       "cflags_cc": ["-fexceptions", "-std=c++20", "-Wall", "-Wextra"]
+    },
+    {
+      "target_name": "nsbridge-agent",
+      "type": "executable",
+      "sources": [
+        "native/agent/agent.cc",
+        "native/spawn/clone3_trampoline.cc"
+      ],
+      "defines": ["_GNU_SOURCE"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags": ["-Wall", "-Wextra"],
+      "cflags_cc": ["-fexceptions", "-std=c++20", "-Wall", "-Wextra"]
     }
   ]
 }

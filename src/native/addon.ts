@@ -11,7 +11,7 @@ import type { NativeBinding } from './binding.js';
 
 const require = createRequire(import.meta.url);
 /** The package root: this file is <root>/src/native/addon.ts or <root>/dist/native/addon.js. */
-const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 let binding: NativeBinding | undefined;
 
