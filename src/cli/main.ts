@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerProbe } from './probe-command.js';
+import { registerVerify } from './verify-command.js';
 import { formatError } from './output.js';
 
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerProbe(program);
+  registerVerify(program);
   return program;
 }
 

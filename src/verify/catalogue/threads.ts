@@ -1,0 +1,169 @@
+/**
+ * Threads (clone3 CLONE_THREAD) and memory-sharing sleepers (CLONE_VM): a thread has a pid of its
+ * own at every level, signals to its tid reach its process, and exit_group ends them all.
+ */
+import type { Scenario } from '../../model/steps.js';
+
+const THREAD = ['thread', 'sighand', 'vm'] as const;
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'threads/thread-pids-at-every-level',
+    area: 'threads',
+    description: 'a thread in a child pid namespace has a tid there and one in T (its NSpid), and takes those numbers from the next process',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a', namespaces: ['pid'] },
+      { op: 'clone3', proc: 'a', child: 't', flags: [...THREAD] },
+      { op: 'nspid', proc: 'root', target: 't' },
+      { op: 'clone3', proc: 'a', child: 'b' },
+      { op: 'nspid', proc: 'root', target: 'b' },
+      { op: 'nspid', proc: 'root', target: 'a' },
+    ],
+  },
+  {
+    name: 'threads/exit-group-ends-threads',
+    area: 'threads',
+    description: 'exit_group ends every thread; their tids are free at once, the process waits as a zombie',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a' },
+      { op: 'clone3', proc: 'a', child: 't', flags: [...THREAD] },
+      { op: 'exit', proc: 'a', code: 0 },
+      { op: 'state', target: 't' },
+      { op: 'state', target: 'a' },
+      { op: 'kill', proc: 'root', target: { pid: 4 }, signal: 0 },
+      { op: 'nspid', proc: 'root', target: 't' },
+      { op: 'wait', proc: 'root', target: 'a' },
+    ],
+  },
+  {
+    name: 'threads/kill-by-tid-reaches-process',
+    area: 'threads',
+    description: 'kill() of a thread id signals the whole process: a handled signal runs its handler, a fatal one ends it',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a' },
+      { op: 'handle', proc: 'a', signal: 'SIGUSR1' },
+      { op: 'clone3', proc: 'a', child: 't', flags: [...THREAD] },
+      { op: 'kill', proc: 'root', target: 't', signal: 'SIGUSR1' },
+      { op: 'signals', proc: 'a' },
+      { op: 'kill', proc: 'root', target: 't', signal: 'SIGTERM' },
+      { op: 'wait', proc: 'root', target: 'a' },
+    ],
+  },
+  {
+    name: 'threads/wait-for-tid-echild',
+    area: 'threads',
+    description: 'waitid(P_PID) with a thread id gives ECHILD: only processes are waited for',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a' },
+      { op: 'clone3', proc: 'a', child: 't', flags: [...THREAD] },
+      { op: 'wait', proc: 'root', target: 't' },
+      { op: 'wait', proc: 'root', target: 'a' },
+      { op: 'clone3', proc: 'root', child: 'u', flags: [...THREAD] },
+      { op: 'wait', proc: 'root', target: 'u' },
+    ],
+  },
+  {
+    name: 'threads/no-thread-after-unshare',
+    area: 'threads',
+    description: 'CLONE_THREAD needs pid_for_children to be the caller\'s own pid namespace: EINVAL after unshare(CLONE_NEWPID)',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a' },
+      { op: 'unshare', proc: 'a', namespaces: ['pid'] },
+      { op: 'clone3', proc: 'a', child: 't', flags: [...THREAD] },
+      { op: 'clone3', proc: 'a', child: 'b' },
+      { op: 'clone3', proc: 'a', child: 'u', flags: [...THREAD] },
+      { op: 'getpid', proc: 'b' },
+    ],
+  },
+  {
+    name: 'threads/pidfd-of-thread',
+    area: 'threads',
+    description: 'a PIDFD_THREAD pidfd of a thread signals while the thread lives and gives ESRCH after its process exited',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a' },
+      { op: 'clone3', proc: 'a', child: 't', flags: [...THREAD] },
+      { op: 'pidfdOpen', proc: 'root', as: 'h', target: 't', flags: ['thread'] },
+      { op: 'pidfdSendSignal', proc: 'root', fd: 'h', signal: 0 },
+      { op: 'exit', proc: 'a', code: 3 },
+      { op: 'pidfdSendSignal', proc: 'root', fd: 'h', signal: 0 },
+      { op: 'wait', proc: 'root' },
+    ],
+  },
+  {
+    name: 'threads/stop-stops-every-thread',
+    area: 'threads',
+    description: 'SIGSTOP stops the whole thread group, SIGCONT continues it',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a' },
+      { op: 'clone3', proc: 'a', child: 't', flags: [...THREAD] },
+      { op: 'kill', proc: 'root', target: 'a', signal: 'SIGSTOP' },
+      { op: 'state', target: 't' },
+      { op: 'kill', proc: 'root', target: 'a', signal: 'SIGCONT' },
+      { op: 'state', target: 't' },
+    ],
+  },
+  {
+    name: 'threads/set-tid-for-thread',
+    area: 'threads',
+    description: 'set_tid works for a thread too',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 't', flags: [...THREAD], setTid: [30] },
+      { op: 'kill', proc: 'root', target: { pid: 30 }, signal: 0 },
+      { op: 'nspid', proc: 'root', target: 't' },
+      { op: 'readLastPid', proc: 'root' },
+    ],
+  },
+  {
+    name: 'threads/sleeper-process',
+    area: 'threads',
+    description: 'a CLONE_VM child without CLONE_THREAD is a process of its own: it runs no steps here but can be signalled and waited for',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 's', flags: ['vm'] },
+      { op: 'getpid', proc: 's' },
+      { op: 'state', target: 's' },
+      { op: 'kill', proc: 'root', target: 's', signal: 'SIGTERM' },
+      { op: 'wait', proc: 'root', target: 's' },
+    ],
+  },
+  {
+    name: 'threads/sleeper-inherits-handlers',
+    area: 'threads',
+    description: 'a CLONE_VM child inherits its parent\'s handlers: a handled signal does not kill it',
+    steps: [
+      { op: 'handle', proc: 'root', signal: 'SIGUSR1' },
+      { op: 'clone3', proc: 'root', child: 's', flags: ['vm'] },
+      { op: 'kill', proc: 'root', target: 's', signal: 'SIGUSR1' },
+      { op: 'state', target: 's' },
+      { op: 'signals', proc: 'root' },
+      { op: 'kill', proc: 'root', target: 's', signal: 'SIGUSR2' },
+      { op: 'wait', proc: 'root', target: 's' },
+    ],
+  },
+  {
+    name: 'threads/sleeper-in-new-pid-namespace',
+    area: 'threads',
+    description: 'a CLONE_VM child can be the init of a new pid namespace; killing it from the parent namespace works',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 's', flags: ['vm'], namespaces: ['pid'] },
+      { op: 'nspid', proc: 'root', target: 's' },
+      { op: 'kill', proc: 'root', target: 's', signal: 'SIGTERM' },
+      { op: 'state', target: 's' },
+      { op: 'kill', proc: 'root', target: 's', signal: 'SIGKILL' },
+      { op: 'wait', proc: 'root', target: 's' },
+    ],
+  },
+  {
+    name: 'threads/sleeper-shares-handlers-with-sighand',
+    area: 'threads',
+    description: 'with CLONE_SIGHAND a CLONE_VM child shares its parent\'s handler table: a handler installed later covers it too; without, it keeps its copy',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 's', flags: ['vm', 'sighand'] },
+      { op: 'clone3', proc: 'root', child: 'v', flags: ['vm'] },
+      { op: 'handle', proc: 'root', signal: 'SIGUSR1' },
+      { op: 'kill', proc: 'root', target: 's', signal: 'SIGUSR1' },
+      { op: 'kill', proc: 'root', target: 'v', signal: 'SIGUSR1' },
+      { op: 'state', target: 's' },
+      { op: 'wait', proc: 'root', target: 'v' },
+    ],
+  },
+];
