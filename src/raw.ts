@@ -14,7 +14,9 @@
 import type { OwnedFd, RawExitStatus, RawFileIdentity } from './native/binding.js';
 import { PidTranslation } from './native/binding.js';
 import { addon } from './native/addon.js';
-import { forChildrenOf, kindOf, type NamespaceType } from './kinds.js';
+import { forChildrenOf, kindOf, kindOfFlag, type NamespaceType } from './kinds.js';
+import { isSystemError, withHint } from './errors.js';
+import { explain } from './model/explain.js';
 import { checkFd, checkFlags, checkPath, checkPid, checkSignal, describe } from './validate.js';
 
 export type { OwnedFd as RawFd, RawExitStatus, RawFileIdentity };
@@ -30,14 +32,31 @@ function maskOf(value: NamespaceMask, name: string): number {
   throw new TypeError(`${name} must be a flag mask, a namespace type or an array of types, got ${describe(value)}`);
 }
 
+/**
+ * Run a system call; when it fails with an errno the model has a rule for (this call, this kind),
+ * the error carries the model's reason as its hint.
+ */
+function explained<T>(syscall: string, mask: number, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    if (!isSystemError(error) || error.hint !== undefined) throw error;
+    const kind = kindOfFlag(mask)?.type;
+    const reason = explain({ syscall, code: error.code, ...(kind === undefined ? {} : { kind }) });
+    throw reason === undefined ? error : withHint(error, reason);
+  }
+}
+
 /** unshare(2) on the calling thread. */
 export function unshare(flags: NamespaceMask): void {
-  addon().unshare(maskOf(flags, 'flags'));
+  const mask = maskOf(flags, 'flags');
+  explained('unshare', mask, () => addon().unshare(mask));
 }
 
 /** setns(2) on the calling thread; `fd` is an nsfs fd or a pidfd; nstype 0 accepts any kind. */
 export function setns(fd: number, nstype: NamespaceMask = 0): void {
-  addon().setns(checkFd(fd), maskOf(nstype, 'nstype'));
+  const mask = maskOf(nstype, 'nstype');
+  explained('setns', mask, () => addon().setns(checkFd(fd), mask));
 }
 
 /** open(path, O_RDONLY | O_CLOEXEC) — /proc/<pid>/ns/<kind> or any nsfs bind mount. */

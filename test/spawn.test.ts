@@ -20,6 +20,7 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NAMESPACE_TYPES, Namespace, NsChild, ProcessHandle, SpawnError, probe, spawn, type NamespaceType, type SpawnOptions } from '../src/index.js';
 import { waitid } from '../src/raw.js';
+import { explain } from '../src/model/explain.js';
 import { isRoot, itWith } from './helpers/features.js';
 import { fdTarget, repoRoot } from './helpers/processes.js';
 
@@ -626,7 +627,8 @@ describe('join', () => {
     await target.exited;
     const error = await setupFailure(start('true', [], { join: { target: target.process! } }));
     expect(error).toMatchObject({ step: 'setns', code: 'ESRCH', errno: -3 });
-    expect(error.hint).toBe('the join target has exited (or is not visible from this pid namespace)');
+    expect(error.hint).toBe(explain({ syscall: 'setns', code: 'ESRCH' }));
+    expect(error.hint).toMatch(/^setns\(pidfd\): the process has been reaped/);
   });
 
   itWith(gate, reason, "a pid namespace whose init has exited fails at step 'clone3:pid' with ENOMEM", async () => {

@@ -5,6 +5,8 @@
  */
 import type { NativeSpawnFailure } from '../native/binding.js';
 import type { SystemErrorShape } from '../errors.js';
+import { isNamespaceType } from '../kinds.js';
+import { explain } from '../model/explain.js';
 
 export class SpawnError extends Error {
   /** errno name, e.g. 'EPERM'. */
@@ -84,7 +86,27 @@ const HINTS: Readonly<Record<string, string>> = {
   'execve:E2BIG': 'the arguments and environment are too large',
 };
 
+// The model's system call names for a spawn step's prefix (namespaces are created by clone3;
+// the per-kind diagnosis retries them with unshare).
+const MODEL_SYSCALLS: Readonly<Record<string, readonly string[]>> = {
+  setns: ['setns'],
+  unshare: ['clone3', 'unshare'],
+  clone3: ['clone3'],
+  set_tid: ['clone3'],
+  uid_map: ['uid_map'],
+  gid_map: ['gid_map'],
+  setgroups: ['setgroups'],
+  timens_offsets: ['timens_offsets'],
+};
+
+/** The model's reason where a model rule gives this errno for this step, else the table above. */
 function hintFor(step: string, code: string): string | undefined {
-  const prefix = step.split(':', 1)[0];
-  return HINTS[`${step}:${code}`] ?? HINTS[`${prefix}:${code}`];
+  const [prefix = step, stepKind] = step.split(':', 2);
+  const kind = prefix === 'set_tid' ? 'pid' : stepKind; // set_tid rules are pid-namespace rules
+  const syscalls = MODEL_SYSCALLS[prefix];
+  const fromModel =
+    syscalls === undefined
+      ? undefined
+      : explain({ syscall: syscalls, code, ...(isNamespaceType(kind) ? { kind } : {}), ...(prefix === 'set_tid' ? { ruleIdIncludes: 'set-tid' } : {}) });
+  return fromModel ?? HINTS[`${step}:${code}`] ?? HINTS[`${prefix}:${code}`];
 }

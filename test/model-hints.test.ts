@@ -1,0 +1,38 @@
+/**
+ * Real failures carry the model's reason as their hint: raw calls (here, in a child Node process,
+ * the two the kernel refuses to a multithreaded process; nothing changes when they fail) and spawn
+ * setup steps (spawn-errors.test.ts checks each step's hint text).
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { explain } from '../src/model/explain.js';
+import { ruleById } from '../src/model/rules.js';
+import '../src/model/model.js';
+import { repoRoot } from './helpers/processes.js';
+
+describe('hints from the model', () => {
+  it('unshare(user) and setns(own user namespace) from multithreaded Node: EINVAL with the model rule reasons', () => {
+    const script = `
+      import { unshare, setns, openNamespaceFile } from './dist/raw.js';
+      const out = {};
+      try { unshare('user'); } catch (e) { out.unshare = { code: e.code, hint: e.hint }; }
+      const fd = openNamespaceFile('/proc/self/ns/user');
+      try { setns(fd.fd, 'user'); } catch (e) { out.setns = { code: e.code, hint: e.hint }; }
+      console.log(JSON.stringify(out));
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const out = JSON.parse(result.stdout);
+    expect(out.unshare).toEqual({ code: 'EINVAL', hint: explain({ syscall: 'unshare', code: 'EINVAL', kind: 'user' }) });
+    expect(out.unshare.hint).toMatch(/in a process that has other threads/);
+    expect(out.setns).toEqual({ code: 'EINVAL', hint: explain({ syscall: 'setns', code: 'EINVAL', kind: 'user' }) });
+    expect(out.setns.hint).toMatch(/already in that user namespace/);
+  });
+
+  it('explain prefers rules about the kind, then the likelier cause (hintRank), and says nothing it has no rule for', () => {
+    expect(explain({ syscall: 'setns', code: 'EINVAL', kind: 'pid' })).toBe(ruleById('setns.pid-not-descendant')?.reason);
+    expect(explain({ syscall: ['clone3', 'unshare'], code: 'EPERM', kind: 'net' })).toBe(ruleById('create.needs-cap-sys-admin')?.reason);
+    expect(explain({ syscall: 'gid_map', code: 'EPERM' })).toMatch(/^gid_map: without CAP_SETGID/);
+    expect(explain({ syscall: 'execve', code: 'ENOENT' })).toBeUndefined();
+  });
+});
