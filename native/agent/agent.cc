@@ -107,7 +107,6 @@ struct State {
   unsigned long harness_pidns_ino = 0;  // reboot is refused in the driver's own pid namespace too
   int conn = -1;
   std::string inbuf;
-  std::map<std::string, int> handles;  // handle name → fd
 };
 State g;
 
@@ -158,21 +157,25 @@ std::string Unhex(const std::string& hex) {
   return out;
 }
 
+// Handles are fds at numbers the driver chooses per name ('-' = none): the fd table itself is the
+// name table, so CLONE_FILES children share handles and a fork-style child gets a copy, exactly as
+// the kernel shares or copies the fds; a number that is not open is EBADF like any closed fd.
 int HandleFd(const std::string& name) {
-  auto it = g.handles.find(name);
-  return it == g.handles.end() ? kBadFd : it->second;
+  if (name.empty() || name == "-") return kBadFd;
+  return static_cast<int>(ToInt(name));
 }
 
-// Put `fd` in handle `name` (if a name is given; else close it). A handle that already held an fd
-// gives it up: a name refers to one fd.
+// Put `fd` in handle `name` (if a name is given; else close it): move it to the handle's number.
+// A handle that already held an fd gives it up (dup3 closes it): a name refers to one fd.
 void StoreHandle(const std::string& name, int fd) {
-  if (name.empty() || name == "-") {
+  const int slot = HandleFd(name);
+  if (slot == kBadFd) {
     close(fd);
     return;
   }
-  auto it = g.handles.find(name);
-  if (it != g.handles.end() && it->second != fd) close(it->second);
-  g.handles[name] = fd;
+  if (fd == slot) return;
+  if (dup3(fd, slot, O_CLOEXEC) < 0) Die("dup3 (handle slot)");
+  close(fd);
 }
 
 // A namespace's identity for results: NS_GET_ID (6.18+: 64-bit, never reused) where the kernel
@@ -527,11 +530,7 @@ Reply Dispatch(const std::vector<std::string>& a) {
     StoreHandle(arg(2), static_cast<int>(fd));
     return Ok();
   }
-  if (cmd == "close") {
-    int fd = HandleFd(arg(2));
-    g.handles.erase(arg(2));
-    return Result(close(fd));
-  }
+  if (cmd == "close") return Result(close(HandleFd(arg(2))));
   if (cmd == "exit") syscall(SYS_exit_group, ToInt(arg(2)));  // never returns
   if (cmd == "kill") return Result(syscall(SYS_kill, ToInt(arg(2)), ToInt(arg(3))));
   if (cmd == "pidfd_send_signal") return Result(syscall(__NR_pidfd_send_signal, HandleFd(arg(2)), ToInt(arg(3)), nullptr, 0));

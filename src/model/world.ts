@@ -113,8 +113,11 @@ export interface Process {
   /** Its pid at every level, outermost first: pids[i] is its number in pidChain[i]. */
   readonly pids: number[];
   readonly pidChain: NsId[];
-  /** Extra threads (the leader is not counted), each with its own pids in the same chain. */
-  threads: Array<{ task: TaskId; pids: number[] }>;
+  /**
+   * Extra threads (the leader is not counted), each with its own pids in the same chain; a thread
+   * made with CLONE_FS shares the fs_struct group it was created in (it counts in fs->users).
+   */
+  threads: Array<{ task: TaskId; pids: number[]; fsGroup?: string }>;
   /** Tasks sharing this fs_struct (CLONE_FS): the group key; alone = own name. */
   fsGroup: string;
   handles: Map<HandleName, Handle>;

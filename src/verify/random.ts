@@ -39,7 +39,8 @@ export const abstractStep: fc.Arbitrary<AbstractStep> = fc.record({
 });
 
 export function abstractSequence(maxSteps = 24): fc.Arbitrary<AbstractStep[]> {
-  return fc.array(abstractStep, { minLength: 1, maxLength: maxSteps });
+  // size 'max': lengths spread over the whole range (fast-check's default keeps arrays short).
+  return fc.array(abstractStep, { minLength: 1, maxLength: maxSteps, size: 'max' });
 }
 
 /** At most this many processes per sequence (each is a real agent process on the kernel side). */

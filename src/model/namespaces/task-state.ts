@@ -41,13 +41,16 @@ export function taskPidIn(world: World, task: TaskId, ns: NsId): number | null {
 }
 
 /**
- * How many tasks use `p`'s fs_struct (fs->users): the live processes of its CLONE_FS group.
- * Exited processes have dropped theirs (exit_fs in do_exit). Threads are not counted: the model
- * does not record whether a thread was created with CLONE_FS.
+ * How many tasks use `p`'s fs_struct (fs->users): the live processes of its CLONE_FS group and
+ * the threads made with CLONE_FS in it. Exited processes have dropped theirs (exit_fs in do_exit).
  */
 export function fsUsers(world: World, p: Process): number {
   let users = 0;
-  for (const other of world.processes.values()) if (other.fsGroup === p.fsGroup && isAlive(other)) users++;
+  for (const other of world.processes.values()) {
+    if (!isAlive(other)) continue;
+    if (other.fsGroup === p.fsGroup) users++;
+    for (const thread of other.threads) if (thread.fsGroup === p.fsGroup) users++;
+  }
   return users;
 }
 
@@ -67,7 +70,10 @@ export function isSingleThreaded(world: World, p: Process): boolean {
 /** A fresh fs_struct group key for a process that stops sharing its fs_struct. */
 export function freshFsGroup(world: World, p: Process): string {
   const used = new Set<string>();
-  for (const other of world.processes.values()) used.add(other.fsGroup);
+  for (const other of world.processes.values()) {
+    used.add(other.fsGroup);
+    for (const thread of other.threads) if (thread.fsGroup !== undefined) used.add(thread.fsGroup);
+  }
   let key = p.name;
   for (let n = 1; used.has(key); n++) key = `${p.name}~fs${n}`;
   return key;

@@ -377,7 +377,7 @@ function createThread(world: World, caller: Process, step: Clone3Step, name: Pro
   const task = nextThreadId(world, caller);
   const pids = allocPids(world, caller.pidChain, task, setTid);
   if (pids === null) throw new Error('set_tid was checked but a number was taken');
-  caller.threads.push({ task, pids });
+  caller.threads.push({ task, pids, ...(has(step, 'fs') ? { fsGroup: caller.fsGroup } : {}) });
   if (step.child !== undefined) nameThread(world, name, task);
   // With CLONE_PIDFD the pidfd refers to the thread (PIDFD_THREAD is implied; 6.18 allows
   // CLONE_PIDFD | CLONE_THREAD, which clone(2) still calls EINVAL).
@@ -418,7 +418,8 @@ function createProcess(world: World, caller: Process, step: Clone3Step, name: Pr
     threads: [],
     // Names are unique and group keys are names (or '<name>~fs<n>'): its own fs_struct.
     fsGroup: has(step, 'fs') ? caller.fsGroup : name,
-    handles: new Map<string, Handle>(caller.handles),
+    // CLONE_FILES: one fd table for both (a close by either closes it for both); else a copy.
+    handles: has(step, 'files') ? caller.handles : new Map<string, Handle>(caller.handles),
     handled,
     received: [],
     subreaper: false,

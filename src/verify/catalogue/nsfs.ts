@@ -268,4 +268,20 @@ export const scenarios: Scenario[] = [
       { op: 'translatePid', proc: 'root', fd: 'p', direction: 'from', pid: 1 },
     ],
   },
+  {
+    // Found by nsbridge verify --area random --seed 5 (shrunk).
+    name: 'nsfs/nondumpable-zombie-still-eacces',
+    area: 'nsfs',
+    description: 'a process that dropped to uid 65534 is non-dumpable, and so is its child: its /proc/<pid>/ns stays closed to the same uid even once it is a zombie (EACCES, not ENOENT)',
+    steps: [
+      { op: 'setuid', proc: 'root', id: 65534 },
+      { op: 'clone3', proc: 'root', child: 'a', exitSignal: 0 },
+      { op: 'nsId', proc: 'root', target: 'a', entry: 'cgroup' },
+      { op: 'kill', proc: 'init', target: 'a', signal: 'SIGTERM' },
+      { op: 'state', target: 'a' },
+      { op: 'nsId', proc: 'root', target: 'a', entry: 'cgroup' },
+      { op: 'nsId', proc: 'init', target: 'a', entry: 'cgroup' },
+      { op: 'nsId', proc: 'init', target: 'a', entry: 'user' },
+    ],
+  },
 ];

@@ -170,4 +170,21 @@ export const scenarios: Scenario[] = [
       { op: 'wait', proc: 'root', fd: 'ha' },
     ],
   },
+  {
+    // Found by nsbridge verify --area random --seeds 1-2 (shrunk).
+    name: 'pidfd/clone-files-shares-the-fd-table',
+    area: 'pidfd',
+    description: 'CLONE_FILES: parent and child share one fd table, so a pidfd made later by one is there for the other and a close by either closes it for both',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a', flags: ['files'] },
+      { op: 'pidfdOpen', proc: 'root', as: 'p', target: 'init' },
+      { op: 'pidfdSendSignal', proc: 'a', fd: 'p', signal: 0 },
+      { op: 'close', proc: 'a', handle: 'p' },
+      { op: 'pidfdSendSignal', proc: 'root', fd: 'p', signal: 0 },
+      { op: 'clone3', proc: 'root', child: 'b' },
+      { op: 'pidfdOpen', proc: 'root', as: 'q', target: 'init' },
+      { op: 'close', proc: 'b', handle: 'q' },
+      { op: 'pidfdSendSignal', proc: 'root', fd: 'q', signal: 0 },
+    ],
+  },
 ];

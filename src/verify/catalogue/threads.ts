@@ -166,4 +166,19 @@ export const scenarios: Scenario[] = [
       { op: 'wait', proc: 'root', target: 'v' },
     ],
   },
+  {
+    // Found by nsbridge verify --area random --seed 3 (shrunk).
+    name: 'threads/clone-fs-thread-blocks-mnt-join',
+    area: 'threads',
+    description: 'a thread made with CLONE_FS shares the fs_struct, so setns(mnt) by its process is EINVAL; one made without it does not count',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a', namespaces: [] },
+      { op: 'openNs', proc: 'a', as: 'mnt', target: 'root', entry: 'mnt' },
+      { op: 'clone3', proc: 'a', child: 't1', flags: ['thread', 'sighand', 'vm'] },
+      { op: 'setns', proc: 'a', fd: 'mnt', namespaces: ['mnt'] },
+      { op: 'clone3', proc: 'a', child: 't2', flags: ['thread', 'sighand', 'vm', 'fs'] },
+      { op: 'setns', proc: 'a', fd: 'mnt', namespaces: ['mnt'] },
+      { op: 'nsId', proc: 'a', entry: 'mnt' },
+    ],
+  },
 ];

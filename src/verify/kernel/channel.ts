@@ -11,7 +11,7 @@
  * or a newline and never collide with the agent's '-' (none).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,7 +107,8 @@ export class AgentServer {
   }
 
   static async open(): Promise<AgentServer> {
-    const dir = mkdtempSync(join(tmpdir(), 'nsbridge-agents-'));
+    removeStaleDirs();
+    const dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
     try {
       chmodSync(dir, 0o711);
       const server = createServer();
@@ -180,5 +181,35 @@ export class AgentServer {
       }
     };
     socket.on('data', onData);
+  }
+}
+
+const DIR_PREFIX = 'nsbridge-agents-';
+
+/**
+ * A driver that was SIGKILLed could not remove its socket directory (its agents died with it:
+ * init has killOnParentDeath). The directory name carries the driver's pid: remove those of
+ * drivers that no longer run.
+ */
+function removeStaleDirs(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir()).filter((name) => name.startsWith(DIR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.slice(DIR_PREFIX.length).split('-', 1)[0]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -58,7 +58,6 @@ function nsMask(kinds: readonly NamespaceType[] | undefined): number {
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
 const toHex = (text: string): string => (text === '' ? '-' : Buffer.from(text, 'latin1').toString('hex'));
 const fromHex = (word: string | undefined): string => (word === undefined || word === '-' ? '' : Buffer.from(word, 'hex').toString('latin1'));
-const handle = (name: string | undefined): string => (name === undefined || name === 'closed' ? '-' : encodeName(name));
 
 const ESRCH: StepResult = { ok: false, errno: 'ESRCH' };
 
@@ -67,6 +66,7 @@ type Parse = (values: string[]) => Value | undefined | Promise<Value | undefined
 
 /** Run one step (not settling afterwards). Throws for a driver or agent failure, never for errno. */
 export async function runStep(world: KernelWorld, step: Step, deadline: number): Promise<StepResult> {
+  const handle = (name: string | undefined): string => (name === undefined || name === 'closed' ? '-' : String(world.handleFd(name)));
   if (step.op === 'state') return { ok: true, value: stateOf(world, step.target) };
   const caller = world.task(step.proc);
   // A process that cannot run steps (gone, stopped, a sleeper or thread, never created).

@@ -20,6 +20,9 @@ const SIGCHLD = 17;
 /** Keep at most this much of the agents' stderr for error messages. */
 const STDERR_LIMIT = 16 * 1024;
 
+/** Handles live at fds from here up (the agents' own fds are few and low). */
+const FIRST_HANDLE_FD = 100;
+
 export class KernelWorld {
   readonly server: AgentServer;
   readonly init: NsChild;
@@ -93,6 +96,23 @@ export class KernelWorld {
   }
 
   /** The agents' stderr so far, ready to append to an error message ('' if they said nothing). */
+  readonly #handleFds = new Map<string, number>();
+
+  /**
+   * The fd number that stands for handle `name` in every agent of this run: the agents keep
+   * handles at these numbers (dup3), so the fd table itself is the name table. With CLONE_FILES
+   * two processes then see the same handles, and a name a process never got is simply not open
+   * there (EBADF), as in the model.
+   */
+  handleFd(name: string): number {
+    let fd = this.#handleFds.get(name);
+    if (fd === undefined) {
+      fd = FIRST_HANDLE_FD + this.#handleFds.size;
+      this.#handleFds.set(name, fd);
+    }
+    return fd;
+  }
+
   stderrNote(): string {
     return this.stderr === '' ? '' : `; agent stderr: ${this.stderr.trim()}`;
   }
