@@ -358,10 +358,20 @@ export function clone3(world: World, step: Clone3Step): ReturnType<typeof succes
   // alloc_pid
   const newPid = kinds.includes('pid');
   const levels = levelsFor(world, caller, newPid);
-  checkSetTid(world, caller, levels, setTid, kinds.includes('user'));
-  if (!newPid && pidNs(world, caller.pidForChildren).dead) {
-    deadNamespace(world, levels, setTid);
-    check(false, RULE_PID_NS_DEAD);
+  try {
+    checkSetTid(world, caller, levels, setTid, kinds.includes('user'));
+    if (!newPid && pidNs(world, caller.pidForChildren).dead) {
+      deadNamespace(world, levels, setTid);
+      check(false, RULE_PID_NS_DEAD);
+    }
+  } catch (failure) {
+    // alloc_pid runs after copy_namespaces, whose timens_on_fork already froze the offsets of the
+    // caller's time_for_children (timens_commit): a clone3 that fails here still freezes them
+    // (found by the random cross-check, seed 14).
+    if (!has(step, 'vm') && !kinds.includes('time') && caller.timeForChildren !== caller.ns.time) {
+      enterTimeNamespace(world, caller.timeForChildren);
+    }
+    throw failure;
   }
 
   if (thread) return createThread(world, caller, step, name, setTid);

@@ -162,4 +162,19 @@ export const scenarios: Scenario[] = [
       { op: 'readTimeOffsets', proc: 'root', target: 'c' },
     ],
   },
+  {
+    // Found by nsbridge verify --area random --seed 14 (shrunk).
+    name: 'timens/failed-clone3-still-freezes-offsets',
+    area: 'timens',
+    description: 'a clone3 that fails in alloc_pid (set_tid taken) has already entered the time_for_children namespace: its offsets are frozen (EACCES) though no process was made',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a' },
+      { op: 'unshare', proc: 'a', namespaces: ['time'] },
+      { op: 'clone3', proc: 'a', child: 'b', setTid: [1] },
+      { op: 'writeTimeOffsets', proc: 'a', target: 'a', offsets: [{ clock: 'monotonic', seconds: 100 }] },
+      { op: 'readTimeOffsets', proc: 'a', target: 'a' },
+      { op: 'clone3', proc: 'a', child: 'c' },
+      { op: 'clockOffset', proc: 'c', clock: 'monotonic' },
+    ],
+  },
 ];
