@@ -73,6 +73,15 @@ describe('nsbridge verify', () => {
     expect(result.stdout).toContain('everything agreed');
   });
 
+  itWith(isRoot, 'switching to uid 65534 needs root', 'as uid 65534: one line saying it needs root, exit 1, no scenario run', () => {
+    const result = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, 'dist/cli/main.js', 'verify', '--area', 'reboot'], {
+      cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('nsbridge: verify needs root (CAP_SYS_ADMIN in the initial user namespace): each scenario starts in a new pid and mount namespace and its processes create, join and map namespaces of every kind\n');
+  });
+
   it.each([
     [['--seed', 'abc'], /--seed must be a non-negative integer, got "abc"/],
     [['--sequences', '-1'], /--sequences must be a non-negative integer, got "-1"/],

@@ -29,6 +29,11 @@ export function registerVerify(program: Command): void {
       '\nNeeds root (the scenarios create every kind of namespace).\n\nExamples:\n  nsbridge verify\n  nsbridge verify --area setns\n  nsbridge verify --area random --seed 42 --sequences 1000\n  nsbridge verify --json > report.json\n',
     )
     .action(async (flags: VerifyFlags) => {
+      const { probe } = await import('../probe.js');
+      if (!probe().privileged) {
+        // Every scenario's world is a new pid + mount namespace made from the initial user namespace.
+        throw new Error('verify needs root (CAP_SYS_ADMIN in the initial user namespace): each scenario starts in a new pid and mount namespace and its processes create, join and map namespaces of every kind');
+      }
       const { verify } = await import('../verify/verify.js');
       const progress = progressReporter(process.stderr);
       const report = await verify({ ...flags, onProgress: progress.update });
@@ -83,7 +88,7 @@ export function renderReport(report: Report, colour: boolean): string {
   out.push(`kernel ${report.kernel}\n`, table(['AREA', 'RUN', 'AGREED', 'DIVERGED', 'SKIPPED'], rows));
   for (const area of report.areas) {
     for (const outcome of [...area.diverged, ...area.errors]) {
-      out.push(`\n${paint('DIVERGED', 31, colour)} ${outcome.name}: ${outcome.description}`);
+      out.push(`\n${paint(outcome.status === 'error' ? 'ERROR' : 'DIVERGED', 31, colour)} ${outcome.name}: ${outcome.description}`);
       if (outcome.reason !== undefined) out.push(`  driver error: ${outcome.reason}`);
       out.push(...outcome.diffs.slice(0, 3).map(renderDiff));
       if (outcome.minimal !== undefined) out.push(`  minimal diverging steps: ${JSON.stringify(outcome.minimal)}`);
