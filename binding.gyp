@@ -7,6 +7,8 @@
         "native/args.cc",
         "native/clone3_probe.cc",
         "native/fd_watcher.cc",
+        "native/listing/ns_info.cc",
+        "native/listing/scan_proc.cc",
         "native/namespace_calls.cc",
         "native/owned_fd.cc",
         "native/pidfd_calls.cc",

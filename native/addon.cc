@@ -7,6 +7,7 @@
 #include "addon_data.h"
 #include "calls.h"
 #include "kernel_compat.h"
+#include "listing/listing.h"
 #include "owned_fd.h"
 
 namespace nsbridge {
@@ -42,6 +43,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterFdWatcher(env, exports);
   RegisterClone3Probe(env, exports);
   RegisterSpawn(env, exports);
+  RegisterProcScan(env, exports);
+  RegisterNsInfo(env, exports);
   exports.Set("constants", MakeConstants(env));
   return exports;
 }

@@ -137,6 +137,48 @@ export interface NativeSpawnResult {
   failure: NativeSpawnFailure | null;
 }
 
+/**
+ * scanProcesses(): every process in /proc, one entry per index. Namespace slots follow
+ * NAMESPACE_KINDS order (src/kinds.ts): process i, kind k is at i * 8 + k; 0 where the kind was
+ * not asked for or the link could not be read (EACCES on another user's process). Processes that
+ * exited mid-scan are left out. With withFds, also every open fd that refers to a namespace.
+ */
+export interface RawProcessScan {
+  pids: Int32Array;
+  /** Effective uid (the owner of /proc/<pid>). */
+  uids: Uint32Array;
+  inodes: BigUint64Array;
+  /** st_dev of nsfs (one device for every namespace). */
+  device: bigint;
+  /** The namespace fds: holder pid, fd number, kind (index into NAMESPACE_KINDS), inode. */
+  fdPids: Int32Array;
+  fds: Int32Array;
+  fdKinds: Int32Array;
+  fdInodes: BigUint64Array;
+}
+
+/** readProcessDetails(): per pid asked for, its command and parent pid. */
+export interface RawProcessDetails {
+  /** One command per pid, NUL-separated: the cmdline joined by spaces, else the comm, '' when gone. */
+  commands: string;
+  /** -1 when the process is gone. */
+  ppids: Int32Array;
+}
+
+/** namespaceInfo(): the nsfs ioctls, one entry per path asked for (0 / 0xffffffff where unknown). */
+export interface RawNamespaceInfo {
+  /** Inode of the owning user namespace (NS_GET_USERNS), 0 where EPERM (outside ours). */
+  owners: BigUint64Array;
+  /** NS_GET_OWNER_UID of that owner, 0xffffffff where unknown. */
+  ownerUids: Uint32Array;
+  /** Inode of the parent (NS_GET_PARENT; pid and user kinds), 0 where none or not visible. */
+  parents: BigUint64Array;
+  /** NS_GET_ID, 0 where the kernel lacks it. */
+  ids: BigUint64Array;
+  /** Positive errno where the path could not be opened (the process exited), else 0. */
+  errors: Int32Array;
+}
+
 export interface NativeBinding {
   // --- namespace changes of the *calling thread* -------------------------------------------
   /** unshare(2). */
@@ -203,6 +245,14 @@ export interface NativeBinding {
    * failures in this process before the clone (pipe2, mmap, …).
    */
   spawn(plan: NativeSpawnPlan): NativeSpawnResult;
+
+  // --- batched listing (native/listing/): one crossing per scan, not per file -----------------
+  /** Walk /proc: per process its uid and the inodes of the kinds in kindMask (bit k = kind k). */
+  scanProcesses(kindMask: number, withFds: boolean): RawProcessScan;
+  /** Command lines and parent pids of a few processes. */
+  readProcessDetails(pids: Int32Array): RawProcessDetails;
+  /** Owner, owner uid, parent (where wantParents[i] is 1) and id of each namespace path. */
+  namespaceInfo(paths: string[], wantParents: Uint8Array): RawNamespaceInfo;
 
   // --- host facts for probe() -----------------------------------------------------------------
   /**

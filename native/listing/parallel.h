@@ -1,0 +1,38 @@
+// Runs fn(begin, end, slot) over [0, n) in contiguous slices on a few threads. The scans are
+// nothing but system calls on /proc (each one a few microseconds of kernel time, mostly the
+// ptrace access check on every ns or fd link), so they scale with cores. No JS is touched off
+// the main thread: workers fill plain vectors, the caller builds the JS values afterwards.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <thread>
+#include <vector>
+
+namespace nsbridge {
+
+template <typename Fn>
+void ParallelSlices(size_t n, size_t slots, Fn&& fn) {
+  if (slots <= 1) {
+    fn(size_t{0}, n, size_t{0});
+    return;
+  }
+  std::vector<std::thread> threads;
+  threads.reserve(slots - 1);
+  const size_t per = (n + slots - 1) / slots;
+  for (size_t s = 1; s < slots; ++s) {
+    const size_t begin = std::min(n, s * per), end = std::min(n, (s + 1) * per);
+    threads.emplace_back([&fn, begin, end, s] { fn(begin, end, s); });
+  }
+  fn(size_t{0}, std::min(n, per), size_t{0});
+  for (auto& t : threads) t.join();
+}
+
+/** How many slices for n items: one thread per core (at most 4), none for small inputs. */
+inline size_t SlicesFor(size_t n) {
+  if (n < 128) return 1;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return std::max<size_t>(1, std::min<size_t>(cores == 0 ? 1 : cores, 4));
+}
+
+}  // namespace nsbridge

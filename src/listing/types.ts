@@ -1,0 +1,54 @@
+/** The shapes listNamespaces() and namespaceTree() return. */
+import type { NamespaceType } from '../kinds.js';
+
+/** What keeps a namespace alive besides its member processes. */
+export interface NamespaceHolders {
+  /** nsfs bind mounts of it in this process's mount namespace (mount points). */
+  mounts: string[];
+  /** Open fds referring to it, by process (pids in this process's pid namespace). */
+  fds: { pid: number; fd: number }[];
+}
+
+export interface NamespaceEntry {
+  type: NamespaceType;
+  /** Identity: (device, inode) of the nsfs file, as Namespace handles report it. */
+  inode: bigint;
+  device: bigint;
+  /** NS_GET_ID (kernel 6.18+), null where the kernel lacks it. */
+  id: bigint | null;
+  /** Member processes we can see (like lsns NPROCS). */
+  processes: number;
+  /** Lowest member pid, in this process's pid namespace (like lsns PID); null when none. */
+  lowestPid: number | null;
+  /** Parent pid of lowestPid (lsns PPID); null when none. */
+  ppid: number | null;
+  /** Command line of lowestPid, joined by spaces (else its comm); null when none. */
+  command: string | null;
+  /** Effective uid of lowestPid (lsns USER / UID); null when none. */
+  uid: number | null;
+  /** The owning user namespace (NS_GET_USERNS) and its owner's uid; null when not visible. */
+  owner: { inode: bigint; uid: number | null } | null;
+  /** Parent namespace (pid and user kinds only; NS_GET_PARENT); null otherwise or not visible. */
+  parent: bigint | null;
+  /** A path that opens it: /proc/<pid>/ns/<kind>, a bind mount, or /proc/<pid>/fd/<n>. */
+  path: string;
+  holders: NamespaceHolders;
+}
+
+export interface ListNamespacesOptions {
+  /** Only these kinds. */
+  types?: readonly NamespaceType[];
+  /** Only the namespaces this process is a member of (like lsns -p). */
+  pid?: number;
+  /** Only namespaces owned by this user namespace (its inode). */
+  owner?: bigint;
+  /** Look for namespaces held by open fds (walks /proc/<pid>/fd of every process). Default true. */
+  fds?: boolean;
+}
+
+export type TreeRelation = 'parent' | 'owner' | 'process';
+
+export interface NamespaceTreeNode {
+  entry: NamespaceEntry;
+  children: NamespaceTreeNode[];
+}
