@@ -6,6 +6,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerProbe } from './probe-command.js';
 import { registerVerify } from './verify-command.js';
+import { registerLs } from './ls-command.js';
+import { registerRun } from './run-command.js';
+import { registerEnter } from './enter-command.js';
 import { formatError } from './output.js';
 
 export function buildProgram(): Command {
@@ -15,6 +18,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerProbe(program);
   registerVerify(program);
+  registerLs(program);
+  registerRun(program);
+  registerEnter(program);
   return program;
 }
 

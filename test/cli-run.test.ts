@@ -1,0 +1,341 @@
+/**
+ * `nsbridge run` as a real process on the real kernel: namespaces, maps, exit codes, signals,
+ * setup failures and usage errors. Every background process is killed and awaited.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hostname, uptime } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProcessHandle, probe } from '../src/index.js';
+import { isRoot, itWith } from './helpers/features.js';
+import { NOBODY, descendants } from './helpers/processes.js';
+import { ended, gone, nsbridge, nsbridgeUntil } from './helpers/cli.js';
+
+const report = probe();
+const canDrop = isRoot && report.features.unprivilegedUserNamespaces.supported;
+const whyNobody = `needs root to drop to uid ${NOBODY}, and unprivileged user namespaces (${report.features.unprivilegedUserNamespaces.detail})`;
+const hasTime = report.namespaces.time.supported;
+
+// Every background process a test starts: nsbridge itself (a ChildProcess, which Node will not
+// signal after its exit) and its program (through a pidfd, so a recycled pid is never hit).
+const children: ChildProcess[] = [];
+const programs: ProcessHandle[] = [];
+afterEach(async () => {
+  for (const handle of programs.splice(0)) {
+    try {
+      handle.signal('SIGKILL');
+    } catch {
+      // already exited
+    }
+    await gone(handle.pid);
+    handle.close();
+  }
+  for (const child of children.splice(0)) {
+    child.kill('SIGKILL');
+    await ended(child);
+  }
+});
+
+const mountinfo = (): string => readFileSync('/proc/self/mountinfo', 'utf8');
+/** Our mount namespace's mounts on /proc (other test files may mount elsewhere meanwhile). */
+const procMounts = (): string[] => mountinfo().split('\n').filter((line) => line.split(' ')[4] === '/proc');
+
+/** The host pid of nsbridge's program (its only child), once it exists; cleaned up after the test. */
+async function programOf(nsbridgePid: number): Promise<number> {
+  for (let i = 0; i < 500; i++) {
+    const [pid] = descendants(nsbridgePid);
+    if (pid !== undefined) {
+      programs.push(ProcessHandle.open(pid));
+      return pid;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`nsbridge ${nsbridgePid} started no program`);
+}
+
+/** `nsbridge run …` in the background until its program printed 'ready'. */
+async function startRun(args: readonly string[]): Promise<{ child: ChildProcess; program: number }> {
+  const { child } = await nsbridgeUntil(['run', ...args], 'ready');
+  children.push(child);
+  return { child, program: await programOf(child.pid!) };
+}
+
+describe('nsbridge run: namespaces', () => {
+  itWith(isRoot, 'needs root', "--pid --mount-proc: the program is pid 1 and ps -e shows only the new namespace's processes", () => {
+    const before = procMounts();
+    const result = nsbridge(['run', '--pid', '--mount-proc', '--', 'sh', '-c', 'echo $$; ps -e -o pid=,comm=']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const [first, ...ps] = result.stdout.trim().split('\n');
+    expect(first).toBe('1');
+    expect(ps.map((line) => line.trim().split(/\s+/))).toEqual([
+      ['1', 'sh'],
+      ['2', 'ps'],
+    ]);
+    expect(procMounts()).toEqual(before); // the new proc mount stayed in the program's mount namespace
+  });
+
+  itWith(canDrop, whyNobody, '--user -r as uid 65534: the program is root of the new user namespace, setgroups deny', () => {
+    const result = nsbridge(['run', '--user', '-r', '--', 'sh', '-c', 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups'], { asNobody: true });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/))).toEqual([
+      ['0'],
+      ['0'],
+      ['0', String(NOBODY), '1'],
+      ['0', String(NOBODY), '1'],
+      ['deny'],
+    ]);
+  });
+
+  itWith(canDrop, whyNobody, '-r alone (without --user) implies the user namespace', () => {
+    const result = nsbridge(['run', '-r', 'id', '-u'], { asNobody: true });
+    expect(result.stderr).toBe('');
+    expect([result.status, result.stdout]).toEqual([0, '0\n']);
+  });
+
+  itWith(isRoot, 'needs root', '--uts --hostname: the program sees the new name, ours is unchanged', () => {
+    const ours = hostname();
+    const result = nsbridge(['run', '--uts', '--hostname', 'nsb-run-x', '--', 'hostname']);
+    expect(result.stderr).toBe('');
+    expect([result.status, result.stdout]).toEqual([0, 'nsb-run-x\n']);
+    expect(hostname()).toBe(ours);
+  });
+
+  itWith(isRoot, 'needs root', '--net: the new network namespace has only lo', () => {
+    // /proc/net/dev shows the reader's network namespace (/sys/class/net would show the one
+    // sysfs was mounted in, the host's, unless sysfs is remounted).
+    const result = nsbridge(['run', '--net', '--', 'cat', '/proc/net/dev']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const interfaces = result.stdout.trim().split('\n').slice(2).map((line) => line.split(':')[0]!.trim());
+    expect(interfaces).toEqual(['lo']);
+  });
+
+  itWith(isRoot, 'needs root', '--map-users / --map-groups (repeatable) write exactly those uid_map / gid_map lines', () => {
+    const result = nsbridge([
+      'run', '--map-users', '0:100000:1000', '--map-users', '1000:0:1', '--map-groups', '0:200000:10',
+      '--', 'cat', '/proc/self/uid_map', '/proc/self/gid_map',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number))).toEqual([
+      [0, 100000, 1000],
+      [1000, 0, 1],
+      [0, 200000, 10],
+    ]);
+  });
+
+  itWith(isRoot, 'needs root', '--map-user / --map-group take names from /etc/passwd and /etc/group', () => {
+    const result = nsbridge(['run', '--map-user', 'nobody', '--map-group', 'root', '--', 'cat', '/proc/self/uid_map', '/proc/self/gid_map', '/proc/self/setgroups']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/))).toEqual([
+      [String(NOBODY), '0', '1'],
+      ['0', '0', '1'],
+      ['deny'],
+    ]);
+  });
+
+  itWith(isRoot && hasTime, 'needs root and time namespaces', '--boottime shifts /proc/uptime; --monotonic lands in timens_offsets', () => {
+    const before = uptime();
+    const result = nsbridge(['run', '--boottime', '100000', '--monotonic', '-1000.5', '--', 'sh', '-c', 'cat /proc/uptime /proc/self/timens_offsets']);
+    const after = uptime();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const [uptimeLine, ...offsets] = result.stdout.trim().split('\n');
+    const inner = Number(uptimeLine!.split(' ')[0]);
+    expect(inner).toBeGreaterThanOrEqual(Math.floor(before) + 100000);
+    expect(inner).toBeLessThanOrEqual(Math.ceil(after) + 100000 + 1);
+    // A negative offset is floored to a timespec: -1000.5 s = -1001 s + 500000000 ns.
+    expect(offsets.map((line) => line.trim().split(/\s+/))).toEqual([
+      ['monotonic', '-1001', '500000000'],
+      ['boottime', '100000', '0'],
+    ]);
+  });
+
+  it('--wd sets the working directory; options after the program are its own', () => {
+    const result = nsbridge(['run', '--wd', '/etc', 'sh', '-c', 'pwd; echo "$0" "$1"', 'a', '-b']);
+    expect(result.stderr).toBe('');
+    expect([result.status, result.stdout]).toEqual([0, '/etc\na -b\n']);
+  });
+
+  it('the program gets exactly fds 0, 1, 2: our stdio, nothing else of nsbridge', () => {
+    // ls runs as the shell's child and lists the shell's fds (no command substitution: its pipe
+    // would be one more).
+    const result = nsbridge(['run', '--', 'sh', '-c', 'ls /proc/$$/fd']);
+    expect(result.stderr).toBe('');
+    expect([result.status, result.stdout]).toEqual([0, '0\n1\n2\n']);
+  });
+
+  it('without a program, $SHELL runs on our stdin', () => {
+    const result = nsbridge(['run'], { input: 'echo from-stdin; exit 5\n', env: { ...process.env, SHELL: '/bin/sh' } });
+    expect(result.stderr).toBe('');
+    expect([result.status, result.stdout]).toEqual([5, 'from-stdin\n']);
+  });
+});
+
+describe('nsbridge run: exit codes and signals', () => {
+  it("the program's exit code is nsbridge's", () => {
+    expect(nsbridge(['run', '--', 'sh', '-c', 'exit 7']).status).toBe(7);
+    expect(nsbridge(['run', '--', 'true']).status).toBe(0);
+  });
+
+  it('a program killed by a signal gives 128 + the signal number', () => {
+    // Not pid 1 (no --pid): a namespace's init would ignore its own SIGTERM.
+    const result = nsbridge(['run', '--', 'sh', '-c', 'kill -TERM $$']);
+    expect([result.status, result.signal]).toEqual([143, null]);
+    expect(nsbridge(['run', '--', 'sh', '-c', 'kill -KILL $$']).status).toBe(137);
+    expect(nsbridge(['run', '--', 'sh', '-c', 'kill -s 40 $$']).status).toBe(168); // a real-time signal
+  });
+
+  itWith(isRoot, 'needs root', 'as pid 1 too: the exit code propagates', () => {
+    expect(nsbridge(['run', '--pid', '--', 'sh', '-c', 'exit 9']).status).toBe(9);
+  });
+
+  it('SIGTERM sent to nsbridge reaches the program, whose exit code is ours', async () => {
+    const { child } = await startRun(['--', 'sh', '-c', 'trap "exit 3" TERM; echo ready; while :; do sleep 0.05; done']);
+    child.kill('SIGTERM');
+    expect(await ended(child)).toEqual({ code: 3, signal: null });
+  });
+
+  it('SIGINT sent to nsbridge reaches a program without a handler: 130', async () => {
+    const { child, program } = await startRun(['--', 'sh', '-c', 'echo ready; exec sleep 1000']);
+    child.kill('SIGINT');
+    expect(await ended(child)).toEqual({ code: 130, signal: null });
+    expect(await gone(program)).toBe(true);
+  });
+
+  itWith(isRoot, 'needs root', 'a pid-1 program without a handler, which the kernel would spare, is ended with SIGKILL: 137', async () => {
+    const { child, program } = await startRun(['--pid', '--', 'sh', '-c', 'echo ready; exec sleep 1000']);
+    child.kill('SIGTERM');
+    expect(await ended(child)).toEqual({ code: 137, signal: null });
+    expect(await gone(program)).toBe(true);
+  });
+
+  itWith(isRoot, 'needs root', 'a pid-1 program with a handler gets the signal itself', async () => {
+    const { child } = await startRun(['--pid', '--', 'sh', '-c', 'trap "exit 4" INT; echo ready; while :; do sleep 0.05; done']);
+    child.kill('SIGINT');
+    expect(await ended(child)).toEqual({ code: 4, signal: null });
+  });
+
+  itWith(isRoot, 'needs root', '--kill-child: SIGKILL to nsbridge kills the program too (pid 1 of a new pid namespace)', async () => {
+    const { child, program } = await startRun(['--pid', '--kill-child', '--', 'sh', '-c', 'echo ready; exec sleep 1000']);
+    child.kill('SIGKILL');
+    expect(await ended(child)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await gone(program)).toBe(true);
+  });
+
+  it('--kill-child=TERM: the program gets SIGTERM when nsbridge dies; without --kill-child it lives on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsb-kill-child-'));
+    try {
+      const note = join(dir, 'signal');
+      const withFlag = await startRun(['--kill-child=TERM', '--', 'sh', '-c', `trap 'echo TERM > ${note}; exit 0' TERM; echo ready; while :; do sleep 0.05; done`]);
+      const without = await startRun(['--', 'sh', '-c', 'echo ready; exec sleep 1000']);
+      const [killed, spared] = [withFlag.program, without.program];
+      withFlag.child.kill('SIGKILL');
+      without.child.kill('SIGKILL');
+      await ended(withFlag.child);
+      await ended(without.child);
+      expect(await gone(killed)).toBe(true);
+      expect(readFileSync(note, 'utf8')).toBe('TERM\n');
+      expect(await gone(spared, 500)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The cgroup2 mount point, from /proc/self/mountinfo (fields after ' - ': type, source). */
+function cgroup2Mount(): string | undefined {
+  for (const line of mountinfo().split('\n')) {
+    const [before, after] = line.split(' - ');
+    if (after?.split(' ')[0] === 'cgroup2') return before!.split(' ')[4];
+  }
+  return undefined;
+}
+const cgroupRoot = cgroup2Mount();
+
+describe('nsbridge run: cgroup', () => {
+  itWith(isRoot && cgroupRoot !== undefined && report.features.cloneIntoCgroup.supported, 'needs root, a cgroup2 mount and CLONE_INTO_CGROUP', '--cgroup-path starts the program in that cgroup', () => {
+    const dir = join(cgroupRoot!, `nsbridge-cli-run-${process.pid}`);
+    mkdirSync(dir);
+    try {
+      const result = nsbridge(['run', '--cgroup-path', dir, '--', 'cat', '/proc/self/cgroup']);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout.split('\n').filter((line) => line.startsWith('0::'))).toEqual([`0::/nsbridge-cli-run-${process.pid}`]);
+    } finally {
+      rmdirSync(dir); // empty again: the program has exited and was reaped
+    }
+  });
+});
+
+describe('nsbridge run: setup failures', () => {
+  it('a cgroup that does not exist: one line with step, errno, hint; exit 125', () => {
+    const result = nsbridge(['run', '--cgroup-path', '/nonexistent', '--', 'true']);
+    expect(result.status).toBe(125);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('nsbridge: cgroup failed: ENOENT (open): the --cgroup-path directory does not exist (a cgroup v2 directory, e.g. under /sys/fs/cgroup)\n');
+  });
+
+  itWith(isRoot, 'needs root to drop privileges', 'unprivileged --net without --user: EPERM with the hint, exit 125', () => {
+    const result = nsbridge(['run', '--net', '--', 'true'], { asNobody: true });
+    expect(result.status).toBe(125);
+    expect(result.stderr).toMatch(/^nsbridge: unshare:net failed: EPERM \(clone3\): .*CAP_SYS_ADMIN.*\n$/);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+  });
+
+  itWith(canDrop, whyNobody, 'as uid 65534, a uid map beyond the own uid: uid_map EPERM with the hint, exit 125', () => {
+    const result = nsbridge(['run', '--map-users', '0:0:10', '--', 'true'], { asNobody: true });
+    expect([result.status, result.stdout]).toEqual([125, '']);
+    expect(result.stderr).toMatch(/^nsbridge: uid_map failed: EPERM \(write\): .+\n$/);
+  });
+
+  it('a program that is not on PATH: 127; one that cannot be executed: 126', () => {
+    const missing = nsbridge(['run', '--', 'nsbridge-no-such-program']);
+    expect(missing.status).toBe(127);
+    expect(missing.stderr).toMatch(/^nsbridge: execve failed: ENOENT \(execve\): no such program.*\n$/);
+    const notExecutable = nsbridge(['run', '--', '/etc/passwd']);
+    expect(notExecutable.status).toBe(126);
+    expect(notExecutable.stderr).toMatch(/^nsbridge: execve failed: EACCES \(execve\): .+\n$/);
+  });
+});
+
+describe('nsbridge run: usage errors (exit 2, the flag named, nothing run)', () => {
+  const cases: [string[], RegExp][] = [
+    [['--setgroups', 'bogus'], /option '--setgroups <mode>' argument 'bogus' is invalid/],
+    [['--map-users', '1:2'], /option '--map-users <inner:outer:count>' argument '1:2' is invalid/],
+    [['--map-users', '0:0:0'], /option '--map-users <inner:outer:count>' argument '0:0:0' is invalid/],
+    [['--map-user', 'no-such-user-here'], /option '--map-user <uid\|name>' argument 'no-such-user-here' is invalid/],
+    [['--map-group', '-1'], /option '--map-group <gid\|name>' argument '-1' is invalid/],
+    [['--monotonic', 'abc'], /option '--monotonic <seconds>' argument 'abc' is invalid/],
+    [['--boottime', ''], /option '--boottime <seconds>' argument '' is invalid/],
+    [['--kill-child=NOPE'], /option '--kill-child \[signal\]' argument 'NOPE' is invalid/],
+    [['--kill-child=0'], /option '--kill-child \[signal\]' argument '0' is invalid/],
+    [['--mount-proc=relative'], /option '--mount-proc \[dir\]' argument 'relative' is invalid/],
+    [['--hostname', 'x'.repeat(65)], /option '--hostname <name>' argument '.*' is invalid. must be 1 to 64 bytes, got 65/],
+    [['--mount-proc'], /option --mount-proc needs --pid/],
+    [['-r', '--map-user', '0'], /options --map-root-user and --map-user cannot be used together/],
+    [['-r', '--setgroups', 'allow'], /options --setgroups allow and --map-root-user cannot be used together/],
+    [['--setgroups', 'deny'], /option --setgroups needs a new user namespace \(--user\)/],
+    [['--map-users', '0:0:10', '--map-users', '5:100:10'], /uid map line 1 and uid map line 2 overlap in their inside ranges \(the uid map is .*--map-users\)/],
+    [['--bogus'], /unknown option '--bogus'/],
+  ];
+  for (const [flags, message] of cases) {
+    it(`run ${flags.join(' ')}`, () => {
+      const result = nsbridge(['run', ...flags, '--', 'sh', '-c', 'echo ran']);
+      expect(result.stderr).toMatch(message);
+      expect([result.status, result.stdout]).toEqual([2, '']);
+    });
+  }
+
+  it('--help ends with examples and documents the exit codes', () => {
+    const result = nsbridge(['run', '--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/125 +nsbridge could not set up/);
+    expect(result.stdout).toMatch(/\nExamples:\n( {2}nsbridge run .+\n)+$/);
+  });
+});

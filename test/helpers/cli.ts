@@ -1,0 +1,73 @@
+/** Running the built CLI (dist/cli/main.js) as a real process, as root or as uid 65534. */
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { SETPRIV_NOBODY, repoRoot } from './processes.js';
+
+const MAIN = 'dist/cli/main.js';
+
+export interface CliOptions {
+  asNobody?: boolean;
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** `nsbridge …` to completion. */
+export function nsbridge(args: readonly string[], options: CliOptions = {}): SpawnSyncReturns<string> {
+  const argv = [...(options.asNobody ? SETPRIV_NOBODY : []), process.execPath, MAIN, ...args];
+  return spawnSync(argv[0]!, argv.slice(1), {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    input: options.input ?? '',
+    env: options.env ?? { ...process.env, NO_COLOR: '1', HOME: '/tmp' },
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
+  });
+}
+
+/** `nsbridge …` in the background, stdout piped; resolves once it printed `marker`. */
+export async function nsbridgeUntil(args: readonly string[], marker: string): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => (output += chunk));
+  child.stderr!.resume();
+  await new Promise<void>((resolve, reject) => {
+    const check = (): void => {
+      if (output.includes(marker)) resolve();
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code, signal) => reject(new Error(`nsbridge ${args.join(' ')} exited early (${code ?? signal}): ${output}`)));
+  });
+  return { child, output: () => output };
+}
+
+/** Waits for a ChildProcess to end (if it has not already). */
+export async function ended(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+  return { code: child.exitCode, signal: child.signalCode };
+}
+
+/**
+ * Polls until pid has died: no /proc entry any more, or a zombie (its new parent, outside the
+ * test's control, may not have reaped it yet). False when the deadline passes first.
+ */
+export async function gone(pid: number, ms = 10_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const state = stateOf(pid);
+    if (state === null || state === 'Z') return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
+/** A process's state letter from /proc/<pid>/stat ('Z' = zombie), or null when it is gone. */
+export function stateOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return null;
+  }
+}
