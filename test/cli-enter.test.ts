@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, itWith } from './helpers/features.js';
 import { NOBODY, PARK, SETPRIV_NOBODY, park, type Parked } from './helpers/processes.js';
 import { probe } from '../src/index.js';
-import { nsbridge } from './helpers/cli.js';
+import { NODE_ARGS, nsbridge } from './helpers/cli.js';
 
 let target: Parked | undefined;
 
 beforeAll(async () => {
   if (!isRoot) return;
-  target = await park([process.execPath, 'dist/cli/main.js', 'run', '--uts', '--hostname', 'nsb-target', '--pid', '--net', '--mount', '--mount-proc', '--', ...PARK]);
+  target = await park([process.execPath, ...NODE_ARGS, 'dist/cli/main.js', 'run', '--uts', '--hostname', 'nsb-target', '--pid', '--net', '--mount', '--mount-proc', '--', ...PARK]);
 });
 
 afterAll(async () => {
@@ -94,7 +94,7 @@ describe('nsbridge enter as uid 65534', () => {
   });
 
   itWith(canDrop, `needs root to drop to uid ${NOBODY}, and unprivileged user namespaces`, "--all joins the target's user namespace first, so its uts joins; --uts alone is EPERM", async () => {
-    owned = await park([...SETPRIV_NOBODY, process.execPath, 'dist/cli/main.js', 'run', '-r', '--uts', '--hostname', 'nsb-owned', '--', ...PARK]);
+    owned = await park([...SETPRIV_NOBODY, process.execPath, ...NODE_ARGS, 'dist/cli/main.js', 'run', '-r', '--uts', '--hostname', 'nsb-owned', '--', ...PARK]);
     const target = String(owned.pid);
     const all = nsbridge(['enter', '-t', target, '--all', '--', 'sh', '-c', 'hostname; id -u; cat /proc/self/uid_map'], { asNobody: true });
     expect(all.stderr).toBe('');

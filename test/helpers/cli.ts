@@ -6,6 +6,13 @@ import { SETPRIV_NOBODY, repoRoot } from './processes.js';
 
 const MAIN = 'dist/cli/main.js';
 
+/**
+ * Under the ASan test run (scripts/test-asan.sh) node gets libasan through LD_PRELOAD; the
+ * programs `run` / `enter` start must not inherit it (ASan in sh, ps, cat prints warnings or
+ * hangs), so the CLI process drops it from its environment once node has loaded.
+ */
+export const NODE_ARGS: readonly string[] = process.env.LD_PRELOAD ? ['--import', 'data:text/javascript,delete process.env.LD_PRELOAD'] : [];
+
 export interface CliOptions {
   asNobody?: boolean;
   input?: string;
@@ -14,7 +21,7 @@ export interface CliOptions {
 
 /** `nsbridge …` to completion. */
 export function nsbridge(args: readonly string[], options: CliOptions = {}): SpawnSyncReturns<string> {
-  const argv = [...(options.asNobody ? SETPRIV_NOBODY : []), process.execPath, MAIN, ...args];
+  const argv = [...(options.asNobody ? SETPRIV_NOBODY : []), process.execPath, ...NODE_ARGS, MAIN, ...args];
   return spawnSync(argv[0]!, argv.slice(1), {
     cwd: repoRoot,
     encoding: 'utf8',
@@ -27,7 +34,7 @@ export function nsbridge(args: readonly string[], options: CliOptions = {}): Spa
 
 /** `nsbridge …` in the background, stdout piped; resolves once it printed `marker`. */
 export async function nsbridgeUntil(args: readonly string[], marker: string): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, MAIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.setEncoding('utf8');
   child.stdout!.on('data', (chunk: string) => (output += chunk));
