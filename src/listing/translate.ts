@@ -1,7 +1,7 @@
 /**
  * translatePid(pid, from, to): a pid as seen in pid namespace `from`, as seen in pid namespace
  * `to`; null where that process is not visible in `to` (or does not exist in `from`).
- * With the nsfs translation ioctls (Linux 6.9+) it is two calls: from → our namespace
+ * With the nsfs translation ioctls (Linux 6.11+) it is two calls: from → our namespace
  * (NS_GET_PID_FROM_PIDNS), ours → to (NS_GET_PID_IN_PIDNS). Older kernels: the NSpid lines of
  * /proc/<pid>/status, which list a process's pid at each level from ours down to its own.
  */
