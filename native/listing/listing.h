@@ -4,13 +4,15 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <iterator>
 #include <vector>
+
+#include "../ns_kinds.h"
 
 namespace nsbridge {
 
-/** Kind slots of the scans: the /proc/<pid>/ns names in src/kinds.ts order (alphabetical). */
-constexpr int kScanKinds = 8;
-extern const char* const kScanKindNames[kScanKinds];
+/** Kind slots of the scans: the order of kNamespaceKinds (ns_kinds.h); the scan result names them. */
+constexpr int kScanKinds = static_cast<int>(std::size(kNamespaceKinds));
 
 Napi::Int32Array CopyInt32(Napi::Env env, const std::vector<int32_t>& v);
 Napi::Uint32Array CopyUint32(Napi::Env env, const std::vector<uint32_t>& v);

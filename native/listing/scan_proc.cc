@@ -26,10 +26,6 @@
 
 namespace nsbridge {
 
-// The /proc/<pid>/ns names in the order of src/kinds.ts (alphabetical): the JS side indexes its
-// table with the same slot numbers.
-const char* const kScanKindNames[kScanKinds] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"};
-
 namespace {
 
 // A process disappeared (or its /proc entry became unreadable because it is exiting).
@@ -121,7 +117,8 @@ int NsLinkKind(const char* target) {
   if (colon == nullptr || colon[1] != '[') return -1;
   const size_t len = static_cast<size_t>(colon - target);
   for (int k = 0; k < kScanKinds; ++k) {
-    if (std::strlen(kScanKindNames[k]) == len && std::memcmp(kScanKindNames[k], target, len) == 0) return k;
+    const char* name = kNamespaceKinds[k].name;
+    if (std::strlen(name) == len && std::memcmp(name, target, len) == 0) return k;
   }
   return -1;
 }
@@ -157,7 +154,7 @@ void ScanFds(int procfd, int pid, const char* name, Slice& out) {
   }
 }
 
-void ScanSlice(int procfd, const int* pids, size_t n, uint32_t kindMask, bool withFds, Slice& out) {
+void ScanSlice(int procfd, const int* pids, size_t n, uint32_t flags, bool withFds, Slice& out) {
   out.procs.reserve(n);
   char name[16], target[64];
   for (size_t i = 0; i < n; ++i) {
@@ -175,10 +172,10 @@ void ScanSlice(int procfd, const int* pids, size_t n, uint32_t kindMask, bool wi
     ProcRecord rec{pid, st.st_uid, {}};
     bool gone = false;
     for (int k = 0; k < kScanKinds; ++k) {
-      if ((kindMask & (1u << k)) == 0) continue;
+      if ((flags & kNamespaceKinds[k].flag) == 0) continue;
       // readlink, not stat: the link text "net:[4026531840]" carries the inode, and stat would
       // also make the kernel look up (or create) the nsfs dentry — about twice the cost.
-      const ssize_t len = ::readlinkat(ns.get(), kScanKindNames[k], target, sizeof target - 1);
+      const ssize_t len = ::readlinkat(ns.get(), kNamespaceKinds[k].name, target, sizeof target - 1);
       if (len > 0) {
         target[len] = '\0';
         rec.ino[k] = LinkInode(target);
@@ -194,13 +191,14 @@ void ScanSlice(int procfd, const int* pids, size_t n, uint32_t kindMask, bool wi
   }
 }
 
-// scanProcesses(kindMask, withFds) -> { pids, uids, inodes, device, fdPids, fds, fdKinds,
-// fdInodes }: per process its effective uid and the inodes of its namespaces (slot k of process
-// i at i*8+k; 0 where not asked for or not readable); with withFds, every fd that refers to a
+// scanProcesses(flags, withFds) -> { kinds, pids, uids, inodes, device, fdPids, fds, fdKinds,
+// fdInodes }: `flags` are the CLONE_NEW* flags of the kinds to read; `kinds` names the slots
+// (kNamespaceKinds order); per process its effective uid and the inodes of its namespaces (slot k
+// of process i at i*kinds.length+k; 0 where not asked for or not readable); with withFds, every fd that refers to a
 // namespace. All of nsfs is one device (`device`: st_dev of our own user namespace link).
 Napi::Value ScanProcesses(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const uint32_t kindMask = ArgUint32(info, 0, "kindMask");
+  const uint32_t flags = ArgUint32(info, 0, "flags");
   const bool withFds = ArgBool(info, 1, "withFds");
   ProcDir proc(env);
   const std::vector<int> candidates = ListPids(env, proc.dir);
@@ -212,7 +210,7 @@ Napi::Value ScanProcesses(const Napi::CallbackInfo& info) {
 
   std::vector<Slice> slices(SlicesFor(candidates.size()));
   ParallelSlices(candidates.size(), slices.size(), [&](size_t begin, size_t end, size_t s) {
-    ScanSlice(proc.fd(), candidates.data() + begin, end - begin, kindMask, withFds, slices[s]);
+    ScanSlice(proc.fd(), candidates.data() + begin, end - begin, flags, withFds, slices[s]);
   });
 
   size_t procs = 0, fds = 0;
@@ -235,7 +233,10 @@ Napi::Value ScanProcesses(const Napi::CallbackInfo& info) {
       ++j;
     }
   }
+  Napi::Array kinds = Napi::Array::New(env, kScanKinds);
+  for (int k = 0; k < kScanKinds; ++k) kinds[static_cast<uint32_t>(k)] = Napi::String::New(env, kNamespaceKinds[k].name);
   Napi::Object result = Napi::Object::New(env);
+  result.Set("kinds", kinds);
   result.Set("pids", pids);
   result.Set("uids", uids);
   result.Set("inodes", inodes);

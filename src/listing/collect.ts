@@ -3,12 +3,11 @@
  * namespace: members (count, lowest pid), then fd and bind-mount holders.
  */
 import { addon } from '../native/addon.js';
-import { NAMESPACE_KINDS, type NamespaceType } from '../kinds.js';
+import { NAMESPACE_KINDS, kindOf, type NamespaceType } from '../kinds.js';
 import { nsfsMounts } from './holders.js';
 
-const KINDS = NAMESPACE_KINDS.length;
-
 export interface Collected {
+  /** Index into NAMESPACE_KINDS. */
   kind: number;
   type: NamespaceType;
   device: bigint;
@@ -21,18 +20,22 @@ export interface Collected {
 }
 
 /** Key of a namespace: the nsfs inode (unique within nsfs, the only filesystem of namespaces). */
-export function collect(options: { fds: boolean; kindMask: number; pidFilter: number | undefined }): Map<bigint, Collected> {
+export function collect(options: { fds: boolean; flags: number; pidFilter: number | undefined }): Map<bigint, Collected> {
   const native = addon();
-  const scan = native.scanProcesses(options.kindMask, options.fds);
+  const scan = native.scanProcesses(options.flags, options.fds);
   const byInode = new Map<bigint, Collected>();
   const { pids, uids, inodes, device } = scan;
-  const wanted = (kind: number): boolean => (options.kindMask & (1 << kind)) !== 0;
+  // The scan's slots are the native table's order; entries carry the NAMESPACE_KINDS index.
+  const slots = scan.kinds.length;
+  const kindOfSlot = scan.kinds.map((name) => NAMESPACE_KINDS.indexOf(kindOf(name)));
+  const wanted = (kind: number): boolean => (options.flags & NAMESPACE_KINDS[kind]!.flag) !== 0;
   for (let i = 0; i < pids.length; i++) {
     const pid = pids[i]!;
-    const base = i * KINDS;
-    for (let k = 0; k < KINDS; k++) {
+    const base = i * slots;
+    for (let slot = 0; slot < slots; slot++) {
+      const k = kindOfSlot[slot]!;
       if (!wanted(k)) continue;
-      const inode = inodes[base + k]!;
+      const inode = inodes[base + slot]!;
       if (inode === 0n) continue; // not readable (EACCES): not counted, like lsns
       let entry = byInode.get(inode);
       if (entry === undefined) {
@@ -47,7 +50,7 @@ export function collect(options: { fds: boolean; kindMask: number; pidFilter: nu
     }
   }
   for (let i = 0; i < scan.fdPids.length; i++) {
-    const k = scan.fdKinds[i]!;
+    const k = kindOfSlot[scan.fdKinds[i]!]!;
     if (!wanted(k)) continue;
     const inode = scan.fdInodes[i]!;
     const entry = byInode.get(inode) ?? orphan(byInode, k, device, inode);
@@ -59,7 +62,7 @@ export function collect(options: { fds: boolean; kindMask: number; pidFilter: nu
     const entry = byInode.get(mount.inode) ?? orphan(byInode, k, device, mount.inode);
     entry.mounts.push(mount.mountPoint);
   }
-  if (options.pidFilter !== undefined) filterByPid(byInode, scan.pids, inodes, options.pidFilter);
+  if (options.pidFilter !== undefined) filterByPid(byInode, scan.pids, inodes, slots, options.pidFilter);
   return byInode;
 }
 
@@ -70,8 +73,8 @@ function orphan(map: Map<bigint, Collected>, kind: number, device: bigint, inode
 }
 
 /** Keep only the namespaces `pid` is a member of (its counts stay those of all members). */
-function filterByPid(map: Map<bigint, Collected>, pids: Int32Array, inodes: BigUint64Array, pid: number): void {
+function filterByPid(map: Map<bigint, Collected>, pids: Int32Array, inodes: BigUint64Array, slots: number, pid: number): void {
   const index = pids.indexOf(pid);
-  const mine = new Set<bigint>(index < 0 ? [] : inodes.subarray(index * KINDS, index * KINDS + KINDS));
+  const mine = new Set<bigint>(index < 0 ? [] : inodes.subarray(index * slots, index * slots + slots));
   for (const inode of map.keys()) if (!mine.has(inode)) map.delete(inode);
 }

@@ -3,41 +3,40 @@
  * the ones that live on with no process, held by an nsfs bind mount or an open fd.
  */
 import { addon } from '../native/addon.js';
-import { NAMESPACE_KINDS, kindOf } from '../kinds.js';
+import { ALL_NAMESPACE_FLAGS, NAMESPACE_KINDS, kindOf } from '../kinds.js';
 import { checkArray, checkBoolean, checkPid, describe } from '../validate.js';
 import { collect, type Collected } from './collect.js';
 import type { ListNamespacesOptions, NamespaceEntry } from './types.js';
 
-const ALL_KINDS = (1 << NAMESPACE_KINDS.length) - 1;
 const UNKNOWN_UID = 0xffffffff;
 const OPTION_NAMES = new Set(['types', 'pid', 'owner', 'fds']);
 
 interface Checked {
-  kindMask: number;
+  /** CLONE_NEW* flags of the kinds asked for. */
+  flags: number;
   pid: number | undefined;
   owner: bigint | undefined;
   fds: boolean;
 }
 
 function checkOptions(options: unknown): Checked {
-  if (options === undefined) return { kindMask: ALL_KINDS, pid: undefined, owner: undefined, fds: true };
+  if (options === undefined) return { flags: ALL_NAMESPACE_FLAGS, pid: undefined, owner: undefined, fds: true };
   if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
   for (const key of Object.keys(options)) {
     if (!OPTION_NAMES.has(key)) throw new TypeError(`Unknown option ${describe(key)} for listNamespaces(): expected ${[...OPTION_NAMES].join(', ')}`);
   }
   const o = options as ListNamespacesOptions;
-  let kindMask = ALL_KINDS;
+  let flags = ALL_NAMESPACE_FLAGS;
   if (o.types !== undefined) {
     const types = checkArray(o.types, 'options.types', 1, NAMESPACE_KINDS.length);
-    kindMask = 0;
-    for (const type of types) kindMask |= 1 << NAMESPACE_KINDS.indexOf(kindOf(type, 'options.types entry'));
+    flags = types.reduce<number>((mask, type) => mask | kindOf(type, 'options.types entry').flag, 0);
   }
   if (o.owner !== undefined && typeof o.owner !== 'bigint') {
     throw new TypeError(`options.owner must be the inode of a user namespace as a bigint, got ${describe(o.owner)}`);
   }
   if (o.owner !== undefined && o.owner <= 0n) throw new RangeError(`options.owner must be a positive inode, got ${describe(o.owner)}`);
   return {
-    kindMask,
+    flags,
     pid: o.pid === undefined ? undefined : checkPid(o.pid, 'options.pid'),
     owner: o.owner,
     fds: o.fds === undefined ? true : checkBoolean(o.fds, 'options.fds'),
@@ -54,7 +53,7 @@ function pathOf(c: Collected): string {
 
 export function listNamespaces(options?: ListNamespacesOptions): NamespaceEntry[] {
   const checked = checkOptions(options);
-  const collected = [...collect({ fds: checked.fds, kindMask: checked.kindMask, pidFilter: checked.pid }).values()];
+  const collected = [...collect({ fds: checked.fds, flags: checked.flags, pidFilter: checked.pid }).values()];
   // lsns's default order: by namespace inode.
   collected.sort((a, b) => (a.inode < b.inode ? -1 : a.inode > b.inode ? 1 : 0));
 

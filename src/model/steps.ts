@@ -35,6 +35,14 @@ export type SignalName = keyof typeof SIGNALS;
 /** A signal by name, or a number (0 = the existence check; out-of-range numbers test EINVAL). */
 export type SignalSpec = SignalName | number;
 
+/** A step's signal as the number the system call gets (names by the table, numbers as given). */
+export function signalNumber(spec: SignalSpec): number {
+  if (typeof spec === 'number') return spec;
+  const nr = (SIGNALS as Record<string, number>)[spec];
+  if (nr === undefined) throw new TypeError(`unknown signal name ${JSON.stringify(spec)}`);
+  return nr;
+}
+
 /** clone3 flags other than the CLONE_NEW* ones (those go in `namespaces`). */
 export type CloneFlag =
   | 'parent' | 'thread' | 'sighand' | 'vm' | 'fs' | 'files' | 'sysvsem' | 'pidfd'

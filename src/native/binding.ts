@@ -12,6 +12,8 @@
  *   (main thread or worker) is torn down.
  */
 
+import type { NamespaceType } from '../kinds.js';
+
 /** A native object that owns one file descriptor. */
 export interface OwnedFd {
   /** The fd number, or -1 once closed. */
@@ -138,19 +140,20 @@ export interface NativeSpawnResult {
 }
 
 /**
- * scanProcesses(): every process in /proc, one entry per index. Namespace slots follow
- * NAMESPACE_KINDS order (src/kinds.ts): process i, kind k is at i * 8 + k; 0 where the kind was
+ * scanProcesses(): every process in /proc, one entry per index. `kinds` names the namespace slots
+ * (the native table's order): process i, slot k is at i * kinds.length + k; 0 where the kind was
  * not asked for or the link could not be read (EACCES on another user's process). Processes that
  * exited mid-scan are left out. With withFds, also every open fd that refers to a namespace.
  */
 export interface RawProcessScan {
+  kinds: NamespaceType[];
   pids: Int32Array;
   /** Effective uid (the owner of /proc/<pid>). */
   uids: Uint32Array;
   inodes: BigUint64Array;
   /** st_dev of nsfs (one device for every namespace). */
   device: bigint;
-  /** The namespace fds: holder pid, fd number, kind (index into NAMESPACE_KINDS), inode. */
+  /** The namespace fds: holder pid, fd number, kind (slot index into `kinds`), inode. */
   fdPids: Int32Array;
   fds: Int32Array;
   fdKinds: Int32Array;
@@ -248,7 +251,8 @@ export interface NativeBinding {
 
   // --- batched listing (native/listing/): one crossing per scan, not per file -----------------
   /** Walk /proc: per process its uid and the inodes of the kinds in kindMask (bit k = kind k). */
-  scanProcesses(kindMask: number, withFds: boolean): RawProcessScan;
+  /** `flags`: the CLONE_NEW* flags of the kinds to read. */
+  scanProcesses(flags: number, withFds: boolean): RawProcessScan;
   /** Command lines and parent pids of a few processes. */
   readProcessDetails(pids: Int32Array): RawProcessDetails;
   /** Owner, owner uid, parent (where wantParents[i] is 1) and id of each namespace path. */

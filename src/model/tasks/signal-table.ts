@@ -2,7 +2,9 @@
  * Signal numbers and default actions (x86-64 numbering, include/uapi/asm-generic/signal.h and
  * the SIG_KERNEL_*_MASK tables of include/linux/signal.h).
  */
-import { SIGNALS, type SignalSpec } from '../steps.js';
+import { SIGNALS, signalNumber } from '../steps.js';
+
+export { signalNumber };
 
 /** _NSIG: the highest valid signal number (valid_signal() accepts 0.._NSIG). */
 export const NSIG = 64;
@@ -13,14 +15,6 @@ export const SIGKILL = SIGNALS.SIGKILL;
 export const SIGCHLD = SIGNALS.SIGCHLD;
 export const SIGCONT = SIGNALS.SIGCONT;
 export const SIGSTOP = SIGNALS.SIGSTOP;
-
-/** A step's signal as the number the system call gets (names by table, numbers as given). */
-export function signalNumber(spec: SignalSpec): number {
-  if (typeof spec === 'number') return spec;
-  const nr = (SIGNALS as Record<string, number>)[spec];
-  if (nr === undefined) throw new TypeError(`unknown signal name ${JSON.stringify(spec)}`);
-  return nr;
-}
 
 /** valid_signal(): 0 (the existence probe) up to _NSIG. */
 export function isValidSignal(sig: number): boolean {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { kindOf, kindOfFlag, type NamespaceType } from '../../kinds.js';
-import { SIGNALS, type CloneFlag, type ErrnoName, type SignalSpec, type Step, type StepResult, type Value } from '../../model/steps.js';
+import { signalNumber, type CloneFlag, type ErrnoName, type Step, type StepResult, type Value } from '../../model/steps.js';
 import { callAgent, type AgentOutcome } from './call.js';
 import { encodeName } from './channel.js';
 import { readStat, type Task } from './tasks.js';
@@ -35,13 +35,6 @@ const CLONE_SIZES = new Set(['v0', 'v1', 'v2', 'short', 'long-zero', 'long-nonze
 
 /** Ops whose caller may be killed or stopped by its own system call: then the call succeeded. */
 const MAY_END_CALLER = new Set<Step['op']>(['kill', 'pidfdSendSignal', 'exit', 'reboot']);
-
-export function signalNumber(signal: SignalSpec): number {
-  if (typeof signal === 'number') return signal;
-  const number = (SIGNALS as Record<string, number>)[signal];
-  if (number === undefined) throw new TypeError(`unknown signal ${JSON.stringify(signal)}`);
-  return number;
-}
 
 /** The bit of each name (a TypeError for a name the table does not have). */
 function bitsOf<K extends string, N>(table: Readonly<Record<K, N>>, names: readonly K[] | undefined, what: string): N[] {
