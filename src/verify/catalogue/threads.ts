@@ -181,4 +181,19 @@ export const scenarios: Scenario[] = [
       { op: 'nsId', proc: 'a', entry: 'mnt' },
     ],
   },
+  {
+    // Found by npm run fuzz (nsbridge verify --area random --seed 1009, shrunk): a driver fix, see
+    // THREAD_RELEASE_MS in src/verify/kernel/settle.ts.
+    name: 'threads/exited-thread-pid-is-free',
+    area: 'threads',
+    description: "exit_group frees a thread's pid number: with ns_last_pid set just below it, the next clone3 gets that very number",
+    steps: [
+      { op: 'clone3', proc: 'root', child: 't', flags: ['thread', 'sighand', 'vm'] },
+      { op: 'writeLastPid', proc: 'init', value: 2 },
+      { op: 'exit', proc: 'root', code: 0 },
+      { op: 'clone3', proc: 'init', child: 'c', namespaces: [] },
+      { op: 'state', target: 't' },
+      { op: 'getpid', proc: 'c' },
+    ],
+  },
 ];

@@ -23,6 +23,19 @@ function fingerprint(world: KernelWorld): string {
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A thread that exits last in its group wakes the leader's parent and pidfd pollers (release_task →
+ * do_notify_parent) before it frees its own pid number (free_pids, after tasklist_lock is dropped
+ * and /proc is flushed). Nothing in user space shows that moment, so after a thread's death the
+ * driver gives the dying thread time to finish before the next step can allocate a pid. Found by
+ * `npm run fuzz` (seed 1009): a clone3 right after such a death got the next pid half the time.
+ */
+const THREAD_RELEASE_MS = 10;
+
+/** Dead threads per world as of its last settle (a higher count now: a thread died in this step). */
+const deadThreadsSeen = new WeakMap<KernelWorld, number>();
+const deadThreads = (world: KernelWorld): number => world.tasks.filter((task) => task.kind === 'thread' && task.dead).length;
+
 export async function settle(world: KernelWorld, deadline: number): Promise<void> {
   for (let round = 0; round < 32; round++) {
     const before = fingerprint(world);
@@ -31,6 +44,9 @@ export async function settle(world: KernelWorld, deadline: number): Promise<void
       // init's parent is the driver (outside the world), which reaps it as soon as it dies:
       // wait for that too, so init's `state` is 'gone' at once, not after some event-loop turns.
       if (world.tasks[0]?.dead) await world.init.exited.catch(() => {});
+      const dead = deadThreads(world);
+      if (dead > (deadThreadsSeen.get(world) ?? 0)) await pause(THREAD_RELEASE_MS);
+      deadThreadsSeen.set(world, dead);
       return;
     }
   }
