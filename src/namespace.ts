@@ -7,9 +7,10 @@ import { inspect } from 'node:util';
 import type { OwnedFd, RawFileIdentity } from './native/binding.js';
 import { addon } from './native/addon.js';
 import { forChildrenOf, kindOf, kindOfFlag, type NamespaceType } from './kinds.js';
-import { checkPath, checkPid, describe } from './validate.js';
+import { booleanOption, checkPath, checkPid, describe } from './validate.js';
 import { closedHandleError, isSystemError, withHint } from './errors.js';
-import type { ProcessHandle } from './process-handle.js';
+// A cycle (process-handle.js imports this module); ProcessHandle is used only inside methods.
+import { ProcessHandle } from './process-handle.js';
 
 export interface NamespaceOfOptions {
   /**
@@ -43,7 +44,7 @@ export class Namespace implements Disposable {
   static of(pid: number | 'self', type: NamespaceType, options: NamespaceOfOptions = {}): Namespace {
     const who = pid === 'self' ? 'self' : checkPid(pid);
     const kind = kindOf(type);
-    const path = `/proc/${who}/ns/${options.forChildren ? forChildrenOf(kind).procName : kind.procName}`;
+    const path = `/proc/${who}/ns/${booleanOption(options, 'forChildren') ? forChildrenOf(kind).procName : kind.procName}`;
     try {
       return new Namespace(adoptToken, addon().openPath(path), kind.type);
     } catch (error) {
@@ -78,8 +79,9 @@ export class Namespace implements Disposable {
    * Race-free: the pidfd pins the process, unlike a /proc/<pid> path whose pid may be reused.
    */
   static fromProcess(handle: ProcessHandle, type: NamespaceType, options: NamespaceOfOptions = {}): Namespace {
+    if (!(handle instanceof ProcessHandle)) throw new TypeError(`handle must be a ProcessHandle, got ${describe(handle)}`);
     const kind = kindOf(type);
-    const request = options.forChildren ? forChildrenOf(kind).pidfdIoctl : kind.pidfdIoctl;
+    const request = booleanOption(options, 'forChildren') ? forChildrenOf(kind).pidfdIoctl : kind.pidfdIoctl;
     return new Namespace(adoptToken, addon().pidfdGetNamespace(handle.fd, request), kind.type);
   }
 

@@ -17,7 +17,7 @@ import { addon } from './native/addon.js';
 import { forChildrenOf, kindOf, kindOfFlag, type NamespaceType } from './kinds.js';
 import { isSystemError, withHint } from './errors.js';
 import { explain } from './model/explain.js';
-import { checkFd, checkFlags, checkPath, checkPid, checkSignal, describe } from './validate.js';
+import { booleanOption, checkFd, checkFlags, checkPath, checkPid, checkSignal, describe } from './validate.js';
 
 export type { OwnedFd as RawFd, RawExitStatus, RawFileIdentity };
 export { PidTranslation };
@@ -28,7 +28,12 @@ export type NamespaceMask = number | NamespaceType | readonly NamespaceType[];
 function maskOf(value: NamespaceMask, name: string): number {
   if (typeof value === 'number') return checkFlags(value, name);
   if (typeof value === 'string') return kindOf(value).flag;
-  if (Array.isArray(value)) return value.reduce<number>((mask, type) => mask | kindOf(type).flag, 0);
+  if (Array.isArray(value)) {
+    // An index loop, not reduce(): a hole of a sparse array is an error, not skipped.
+    let mask = 0;
+    for (let i = 0; i < value.length; i++) mask |= kindOf(value[i], `${name}[${i}] namespace type`).flag;
+    return mask;
+  }
   throw new TypeError(`${name} must be a flag mask, a namespace type or an array of types, got ${describe(value)}`);
 }
 
@@ -120,7 +125,7 @@ export function pidfdGetfd(pidfd: number, targetFd: number): OwnedFd {
 /** ioctl(pidfd, PIDFD_GET_<KIND>[_FOR_CHILDREN]_NAMESPACE) (Linux 6.11+). */
 export function pidfdGetNamespace(pidfd: number, type: NamespaceType, options: { forChildren?: boolean } = {}): OwnedFd {
   const kind = kindOf(type);
-  const request = options.forChildren ? forChildrenOf(kind).pidfdIoctl : kind.pidfdIoctl;
+  const request = booleanOption(options, 'forChildren') ? forChildrenOf(kind).pidfdIoctl : kind.pidfdIoctl;
   return addon().pidfdGetNamespace(checkFd(pidfd, 'pidfd'), request);
 }
 
@@ -129,7 +134,7 @@ export function pidfdGetNamespace(pidfd: number, type: NamespaceType, options: {
  * noWait this reaps the process: do it only for your own children.
  */
 export function waitid(pidfd: number, options: { noWait?: boolean } = {}): RawExitStatus | null {
-  return addon().waitidPidfd(checkFd(pidfd, 'pidfd'), options.noWait === true);
+  return addon().waitidPidfd(checkFd(pidfd, 'pidfd'), booleanOption(options, 'noWait'));
 }
 
 /** ioctl(pidfd, PIDFD_GET_INFO, PIDFD_INFO_EXIT) (Linux 6.15+): the exit status, even after reaping. */

@@ -78,11 +78,13 @@ for (const [name, num] of Object.entries(signalNumbers)) {
   if (!signalNames.has(num)) signalNames.set(num, name);
 }
 
-/** A signal given by name ('SIGTERM', 'TERM') or number (0 = existence check) → its number. */
+/**
+ * A signal given by name ('SIGTERM', 'TERM') or number (0 = existence check) → its number. Names
+ * are case-sensitive, as in process.kill(): 'sigterm' is refused (the CLI upper-cases its flags).
+ */
 export function checkSignal(value: unknown, name = 'signal'): number {
   if (typeof value === 'string') {
-    const upper = value.toUpperCase();
-    const num = signalNumbers[upper] ?? signalNumbers[`SIG${upper}`];
+    const num = /^[A-Z0-9]+$/.test(value) ? signalNumbers[value] ?? signalNumbers[`SIG${value}`] : undefined;
     if (num === undefined) throw new TypeError(`Unknown ${name} ${describe(value)}: expected a name like 'SIGTERM' or a number 0-${SIGNAL_MAX}`);
     return num;
   }
@@ -99,4 +101,15 @@ export function signalName(num: number): string {
 export function checkBoolean(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
   return value;
+}
+
+/**
+ * A boolean member of an optional options object: `options` must be undefined or an object, and
+ * options[key] undefined (→ false) or a boolean.
+ */
+export function booleanOption(options: unknown, key: string, name = 'options'): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`${name} must be an object, got ${describe(options)}`);
+  const value = (options as Record<string, unknown>)[key];
+  return value === undefined ? false : checkBoolean(value, `${name}.${key}`);
 }

@@ -72,7 +72,8 @@ export function parseSeconds(text: string): number {
 export function parseSignal(text: string): number {
   let signal: number;
   try {
-    signal = checkSignal(/^\d+$/.test(text) ? Number(text) : text);
+    // Upper-cased like unshare(1)'s --kill-child (strcasecmp); the API itself is case-sensitive.
+    signal = checkSignal(/^\d+$/.test(text) ? Number(text) : text.toUpperCase());
   } catch {
     signal = 0;
   }

@@ -4,6 +4,7 @@ import { NAMESPACE_TYPES, type NamespaceType } from '../kinds.js';
 import type { TreeRelation } from '../listing/types.js';
 import { COLUMNS, DEFAULT_COLUMNS, parseColumns } from './ls-columns.js';
 import { useColour } from './output.js';
+import { PID_MAX_LIMIT } from '../validate.js';
 
 interface LsOptions {
   type?: string[];
@@ -43,7 +44,8 @@ export function registerLs(program: Command): void {
       const types = (options.type ?? []).map((t) => (NAMESPACE_TYPES.includes(t as NamespaceType) ? (t as NamespaceType) : usage(`unknown namespace type '${t}' for -t (expected one of ${NAMESPACE_TYPES.join(', ')})`)));
       let pid: number | undefined;
       if (options.pid !== undefined) {
-        pid = /^[1-9]\d{0,8}$/.test(options.pid) ? Number(options.pid) : usage(`invalid pid '${options.pid}' for -p`);
+        const n = Number(options.pid);
+        pid = /^[1-9]\d{0,6}$/.test(options.pid) && n <= PID_MAX_LIMIT ? n : usage(`invalid pid '${options.pid}' for -p (expected 1-${PID_MAX_LIMIT})`);
       }
       const tree: TreeRelation | null = options.tree === undefined ? null : options.tree === true ? 'process' : RELATIONS.includes(options.tree) ? (options.tree as TreeRelation) : usage(`unknown tree relation '${options.tree}' for --tree (expected parent, owner or process)`);
       const parsed = parseColumns(options.output ?? DEFAULT_COLUMNS.join(','));

@@ -21,7 +21,7 @@ interface Checked {
 
 function checkOptions(options: unknown): Checked {
   if (options === undefined) return { flags: ALL_NAMESPACE_FLAGS, pid: undefined, owner: undefined, fds: true };
-  if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`options must be an object, got ${describe(options)}`);
   for (const key of Object.keys(options)) {
     if (!OPTION_NAMES.has(key)) throw new TypeError(`Unknown option ${describe(key)} for listNamespaces(): expected ${[...OPTION_NAMES].join(', ')}`);
   }

@@ -4,6 +4,7 @@
  */
 import { NAMESPACE_TYPES, type NamespaceType } from '../kinds.js';
 import type { Namespace, NsId, Process, World, WorldConfig } from './world.js';
+import { checkWorldConfig } from './check-step.js';
 
 export const DEFAULT_CONFIG: WorldConfig = { hostPidLevel: 0, hostUserLevel: 0 };
 
@@ -18,6 +19,7 @@ export function addNamespace<N extends Namespace>(world: World, ns: N): N {
 }
 
 export function createWorld(config: WorldConfig = DEFAULT_CONFIG): World {
+  checkWorldConfig(config);
   const world: World = {
     config,
     namespaces: new Map(),

@@ -7,6 +7,8 @@
 import type { NamespaceType } from '../kinds.js';
 import './model.js';
 import { allRules, type Rule } from './rules.js';
+import { kindOf } from '../kinds.js';
+import { describe } from '../validate.js';
 
 export interface FailureContext {
   /** The system call or /proc file: 'setns', 'unshare', 'clone3', 'uid_map', 'timens_offsets', … */
@@ -32,6 +34,7 @@ const byRank = (a: Rule, b: Rule): number => (a.hintRank ?? 10) - (b.hintRank ??
  * are joined with " — or: " (the errno alone cannot tell them apart).
  */
 export function explain(context: FailureContext): string | undefined {
+  checkContext(context);
   const syscalls = typeof context.syscall === 'string' ? [context.syscall] : context.syscall;
   const candidates = allRules().filter(
     (rule) => matches(rule, syscalls, context.code) && (context.ruleIdIncludes === undefined || rule.id.includes(context.ruleIdIncludes)),
@@ -43,4 +46,14 @@ export function explain(context: FailureContext): string | undefined {
   if (chosen.length === 0) return undefined;
   const reasons = [...new Set(chosen.map((rule) => rule.reason))].slice(0, 2);
   return reasons.join(' — or: ');
+}
+
+function checkContext(context: unknown): asserts context is FailureContext {
+  if (typeof context !== 'object' || context === null) throw new TypeError(`context must be an object, got ${describe(context)}`);
+  const { syscall, code, kind, ruleIdIncludes } = context as Record<string, unknown>;
+  const names = Array.isArray(syscall) ? syscall : [syscall];
+  if (names.some((name) => typeof name !== 'string')) throw new TypeError(`context.syscall must be a string or an array of strings, got ${describe(syscall)}`);
+  if (typeof code !== 'string') throw new TypeError(`context.code must be an errno name, got ${describe(code)}`);
+  if (kind !== undefined) kindOf(kind, 'context.kind');
+  if (ruleIdIncludes !== undefined && typeof ruleIdIncludes !== 'string') throw new TypeError(`context.ruleIdIncludes must be a string, got ${describe(ruleIdIncludes)}`);
 }

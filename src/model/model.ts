@@ -8,6 +8,7 @@ import { NAMESPACE_OPS } from './namespaces/index.js';
 import type { OpFn, OpTable } from './ops.js';
 import type { Step } from './steps.js';
 import { TASK_OPS } from './tasks/index.js';
+import { checkStep, checkSteps } from './check-step.js';
 import { RuleFailure, fail, type ModelResult, type World, type WorldConfig } from './world.js';
 
 const OPS: OpTable = { ...TASK_OPS, ...NAMESPACE_OPS };
@@ -20,6 +21,7 @@ export class Model {
   }
 
   apply(step: Step): ModelResult {
+    checkStep(step);
     if ('proc' in step) {
       const caller = proc(this.world, step.proc);
       // Not a kernel rule: a process that has exited, is stopped or only sleeps runs no steps.
@@ -38,6 +40,7 @@ export class Model {
   }
 
   run(steps: readonly Step[]): ModelResult[] {
+    checkSteps(steps);
     return steps.map((step) => this.apply(step));
   }
 }
