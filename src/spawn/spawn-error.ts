@@ -48,6 +48,7 @@ const HINTS: Readonly<Record<string, string>> = {
   'unshare:EUSERS': 'the 32-level nesting limit of user namespaces was reached',
   'unshare:EINVAL': 'the kernel refused this combination of namespaces for this process',
   'setns:ESRCH': 'the join target has exited (or is not visible from this pid namespace)',
+  'setns:EACCES': "reading another user's process namespaces needs ptrace access to it (the same uid, or CAP_SYS_PTRACE): joining them needs root",
   'setns:EPERM': "joining needs CAP_SYS_ADMIN in the namespace's owning user namespace: join that user namespace too, or run as root",
   'setns:pid:EINVAL': 'a pid namespace can be joined only from an ancestor of it (or itself): not a sibling or an ancestor of the caller',
   'setns:user:EINVAL': 'a user namespace cannot be re-entered, and a process can join one only while single-threaded',
@@ -65,6 +66,7 @@ const HINTS: Readonly<Record<string, string>> = {
   'setdomainname:EPERM': "needs CAP_SYS_ADMIN in the uts namespace's owning user namespace",
   'mount:EPERM': 'mounting needs CAP_SYS_ADMIN over a mount namespace of ours, and proc needs a pid namespace owned by the same user namespace',
   'mount:ENOENT': 'the mount point does not exist in the new mount namespace',
+  'mount:/:EINVAL': "'/' is not the root of a mount (the caller is chrooted into a directory that is not a mount point), so its mounts cannot be made private",
   'clone3:pid:ENOMEM': 'the pid namespace has no init any more (its pid 1 exited): no process can join it',
   'set_tid:EEXIST': 'a requested pid is already taken in its pid namespace',
   'set_tid:EPERM': 'choosing pids needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN over every pid namespace involved',
@@ -72,12 +74,13 @@ const HINTS: Readonly<Record<string, string>> = {
   'cgroup:EBUSY': 'cgroup v2 puts processes only in leaves: this cgroup has controllers enabled for its children',
   'cgroup:EOPNOTSUPP': 'the cgroup is not a cgroup v2 directory, or is of a threaded type that takes no processes',
   'cgroup:EBADF': 'the cgroup path is not an open cgroup v2 directory',
-  'cgroup:EACCES': "the caller may not write the cgroup's cgroup.procs",
+  'cgroup:EACCES': "the caller may not write the cgroup's cgroup.procs (nor that of the common ancestor with its own cgroup): run as root, or use a cgroup delegated to this user",
   'groups:EPERM': 'setting supplementary groups needs CAP_SETGID (and in a user namespace, setgroups "allow")',
   'setgid:EPERM': 'changing the gid needs CAP_SETGID',
   'setgid:EINVAL': "the gid is not mapped in the program's user namespace",
   'setuid:EPERM': 'changing the uid needs CAP_SETUID',
   'setuid:EINVAL': "the uid is not mapped in the program's user namespace",
+  'stdio:EBADF': 'an fd given in options.stdio is not open in this process',
   'chdir:ENOENT': "the working directory does not exist (in the program's mount namespace)",
   'chdir:EACCES': 'the working directory is not searchable by the program',
   'execve:ENOENT': 'no such program (on the PATH of the given env, in the program’s mount namespace), or its interpreter is missing',
@@ -99,14 +102,32 @@ const MODEL_SYSCALLS: Readonly<Record<string, readonly string[]>> = {
   timens_offsets: ['timens_offsets'],
 };
 
+// Which of the model's rules for those calls can explain a step. Both steps fail in clone3, but
+// an 'unshare:<kind>' step is the creation of a namespace (the 'create.*' rules: without this
+// an unprivileged 'unshare:pid' EPERM got the set_tid capability rule, also a pid rule of clone3).
+const MODEL_RULES: Readonly<Record<string, string>> = {
+  set_tid: 'set-tid',
+  unshare: 'create.',
+};
+
+// Causes the model does not know (per-user limits, host policy, a chroot) for an errno it does
+// explain another way: added to the model's reason, since the errno alone cannot tell them apart.
+const BEYOND_MODEL: Readonly<Record<string, string>> = {
+  'unshare:ENOSPC': '/proc/sys/user/max_<kind>_namespaces (counted per user in each user namespace up the chain) was reached',
+  'unshare:user:EPERM': HINTS['unshare:user:EPERM']!,
+};
+
 /** The model's reason where a model rule gives this errno for this step, else the table above. */
 function hintFor(step: string, code: string): string | undefined {
   const [prefix = step, stepKind] = step.split(':', 2);
   const kind = prefix === 'set_tid' ? 'pid' : stepKind; // set_tid rules are pid-namespace rules
   const syscalls = MODEL_SYSCALLS[prefix];
+  const rules = MODEL_RULES[prefix];
   const fromModel =
     syscalls === undefined
       ? undefined
-      : explain({ syscall: syscalls, code, ...(isNamespaceType(kind) ? { kind } : {}), ...(prefix === 'set_tid' ? { ruleIdIncludes: 'set-tid' } : {}) });
+      : explain({ syscall: syscalls, code, ...(isNamespaceType(kind) ? { kind } : {}), ...(rules === undefined ? {} : { ruleIdIncludes: rules }) });
+  const beyond = BEYOND_MODEL[`${step}:${code}`] ?? BEYOND_MODEL[`${prefix}:${code}`];
+  if (fromModel !== undefined && beyond !== undefined) return `${fromModel} — or: ${beyond}`;
   return fromModel ?? HINTS[`${step}:${code}`] ?? HINTS[`${prefix}:${code}`];
 }
