@@ -10,7 +10,7 @@ import { addon } from './native/addon.js';
 import { PidTranslation } from './native/binding.js';
 import { NAMESPACE_KINDS, kindOf, type NamespaceType } from './kinds.js';
 import { isSystemError } from './errors.js';
-import { readStatusField } from './proc.js';
+import { hasEffectiveCapability, readStatusField } from './proc.js';
 
 export interface FeatureReport {
   supported: boolean;
@@ -43,7 +43,7 @@ export interface ProbeReport {
   features: Record<FeatureName, FeatureReport>;
 }
 
-const CAP_SYS_ADMIN = 21n;
+const CAP_SYS_ADMIN = 21;
 const EINVAL = osConstants.errno.EINVAL;
 const EBADF = osConstants.errno.EBADF;
 
@@ -211,9 +211,8 @@ function readSysctl(name: string): number | undefined {
 
 /** CAP_SYS_ADMIN in the effective set, in the initial user namespace (whose uid_map maps all ids). */
 function isPrivileged(): boolean {
-  const capEff = BigInt(`0x${readStatusField('self', 'CapEff') ?? '0'}`);
   const initialUserNs = readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).join(' ') === '0 0 4294967295';
-  return initialUserNs && ((capEff >> CAP_SYS_ADMIN) & 1n) === 1n;
+  return initialUserNs && hasEffectiveCapability(CAP_SYS_ADMIN);
 }
 
 function errnoName(errno: number): string {

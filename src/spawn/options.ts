@@ -14,7 +14,7 @@ import { addon } from '../native/addon.js';
 import { NAMESPACE_KINDS, NAMESPACE_TYPES, kindOf, type NamespaceKind, type NamespaceType } from '../kinds.js';
 import { Namespace } from '../namespace.js';
 import { ProcessHandle } from '../process-handle.js';
-import { readNsPid } from '../proc.js';
+import { hasEffectiveCapability, readNsPid } from '../proc.js';
 import { checkArray, checkBoolean, checkFd, checkId, checkInteger, checkPath, checkPid, checkSignal, checkString, describe } from '../validate.js';
 import { isSystemError } from '../errors.js';
 
@@ -312,8 +312,13 @@ function parseUserSetup(options: Record<string, unknown>, creates: ReadonlySet<N
   if (gidMap !== undefined) requireCreated(creates, 'user', 'options.gidMap');
   if (root) requireCreated(creates, 'user', 'options.mapRootUser');
   if (setgroups !== undefined) requireCreated(creates, 'user', 'options.setgroups');
+  // user_namespaces(7): a writer without CAP_SETGID in the parent user namespace may write a
+  // gid_map only after "deny" went to setgroups, so an unprivileged caller gets 'deny' first.
+  if (setup.gidMap !== null && setup.setgroups === null && !hasEffectiveCapability(CAP_SETGID)) setup.setgroups = 'deny';
   return setup;
 }
+
+const CAP_SETGID = 6;
 
 // --- uts, mnt, time -------------------------------------------------------------------------
 
