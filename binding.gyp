@@ -14,6 +14,7 @@
         "native/pidfd_calls.cc",
         "native/system_error.cc",
         "native/spawn/child.cc",
+        "native/spawn/child_plan_builder.cc",
         "native/spawn/clone3_trampoline.cc",
         "native/spawn/launch.cc",
         "native/spawn/resources.cc",

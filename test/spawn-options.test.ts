@@ -9,6 +9,7 @@ import { NAMESPACE_KINDS, kindOf } from '../src/kinds.js';
 import { readNsPid } from '../src/proc.js';
 import { normalizeSpawn, type SpawnRequest } from '../src/spawn/options.js';
 import { fdTarget, openFds } from './helpers/processes.js';
+import { addon } from '../src/native/addon.js';
 
 const flag = (type: Parameters<typeof kindOf>[0]): number => kindOf(type).flag;
 const ourPidLevels = readNsPid('self').length;
@@ -471,3 +472,37 @@ function withPlan(options: unknown, body: (plan: SpawnRequest['plan']) => void):
   body(request.plan);
 }
 
+
+// The addon re-checks the plan it gets, whatever calls it (native/spawn/spawn_plan_parser.h).
+// Each case is a bug the native fuzzer found (native/fuzz/corpus/regression-*): before the fix a
+// sparse array aborted the process (bad_alloc), NaN / out-of-range numbers were undefined
+// behaviour, uid 2**32 reached setresuid as 0, and non-CLONE_NEW* bits reached clone3.
+describe('the native spawn plan re-checks (raw binding)', () => {
+  const plan = (): Record<string, unknown> => ({
+    paths: ['/bin/true'], argv: ['true'], envp: [], cwd: null, cloneFlags: 0, unshareFlags: 0,
+    joinPidfd: -1, joinMask: 0, joinFds: [], joinTypes: [], shareMemory: true, setTid: [], cgroupFd: -1,
+    uidMap: null, gidMap: null, setgroups: null, timeOffsets: null, hostname: null, domainname: null,
+    mountProc: null, uid: -1, gid: -1, groups: null, stdio: [-2, -2, -2], pdeathSignal: 0,
+  });
+  const sparse = (): unknown[] => {
+    const a: unknown[] = [];
+    a.length = 2 ** 32 - 1;
+    return a;
+  };
+  const cases: [label: string, field: string, value: () => unknown, message: RegExp][] = [
+    ['uid 2**32', 'uid', () => 2 ** 32, /"uid" must be -1 or an id from 0 to 4294967294/],
+    ['gid NaN', 'gid', () => Number.NaN, /"gid" must be -1 or an id/],
+    ['cloneFlags CLONE_FS', 'cloneFlags', () => 0x200, /"cloneFlags" must be a mask of CLONE_NEW\* flags/],
+    ['joinMask CLONE_VM', 'joinMask', () => 0x100, /"joinMask" must be a mask of CLONE_NEW\* flags/],
+    ['cgroupFd 2**31', 'cgroupFd', () => 2 ** 31, /"cgroupFd" must be a 32-bit integer/],
+    ['joinPidfd Infinity', 'joinPidfd', () => Number.POSITIVE_INFINITY, /"joinPidfd" must be a 32-bit integer/],
+    ['setTid [NaN]', 'setTid', () => [Number.NaN], /"setTid" must be an array of in-range integers/],
+    ['paths sparse, length 2**32-1', 'paths', sparse, /"paths" must be a string/],
+    ['stdio sparse, length 2**32-1', 'stdio', sparse, /"stdio" must be an array of integers/],
+  ];
+  it.each(cases)('%s: a TypeError naming the field, not a crash', (_label, field, value, message) => {
+    const call = (): unknown => addon().spawn({ ...plan(), [field]: value() } as never);
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(message);
+  });
+});

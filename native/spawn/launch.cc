@@ -33,6 +33,7 @@
 #include "../ns_kinds.h"
 #include "../system_error.h"
 #include "child_plan.h"
+#include "child_plan_builder.h"
 #include "clone3_trampoline.h"
 #include "resources.h"
 #include "spawn_job.h"
@@ -40,9 +41,6 @@
 namespace nsbridge::spawn {
 
 namespace {
-
-// rt_sigaction with this resets a disposition: SIG_DFL, no flags, empty mask.
-const KernelSigaction kDefaultAction = {0, 0, 0, 0};
 
 const char* KindName(int flag) {
   for (const NamespaceKindInfo& k : kNamespaceKinds) {
@@ -123,8 +121,8 @@ int WriteProcFile(pid_t pid, const char* name, const std::string& data, const ch
 
 /**
  * The parent's part of the setup, for the process that created the user / time namespace:
- * setgroups, uid_map, gid_map, timens_offsets. Unless told otherwise, "deny" goes to setgroups
- * only when the kernel refuses the gid map without it (an unprivileged writer: user_namespaces(7)).
+ * setgroups, uid_map, gid_map, timens_offsets, in that order. An unprivileged writer's gid map
+ * needs "deny" in setgroups first (user_namespaces(7)); src/spawn/options.ts asks for it then.
  */
 void WriteParentFiles(pid_t pid, const SpawnJob& job, Failure* f) {
   const char* syscall = "";
@@ -135,11 +133,7 @@ void WriteParentFiles(pid_t pid, const SpawnJob& job, Failure* f) {
     if (int err = WriteProcFile(pid, "uid_map", job.uid_map, &syscall)) return f->Set("uid_map", err, syscall);
   }
   if (job.has_gid_map) {
-    int err = WriteProcFile(pid, "gid_map", job.gid_map, &syscall);
-    if (err == EPERM && job.setgroups.empty() && WriteProcFile(pid, "setgroups", "deny\n", &syscall) == 0) {
-      err = WriteProcFile(pid, "gid_map", job.gid_map, &syscall);
-    }
-    if (err != 0) return f->Set("gid_map", err, syscall);
+    if (int err = WriteProcFile(pid, "gid_map", job.gid_map, &syscall)) return f->Set("gid_map", err, syscall);
   }
   if (job.has_time_offsets) {
     if (int err = WriteProcFile(pid, "timens_offsets", job.time_offsets, &syscall)) return f->Set("timens_offsets", err, syscall);
@@ -240,51 +234,6 @@ Attempt RunChild(const SpawnJob& job, ChildPlan* plan, nsbridge_clone_args* args
   return a;
 }
 
-// Sets the plan fields that describe this spawn's namespaces, stdio and credentials.
-void FillPlan(const SpawnJob& job, ChildPlan* p, const std::vector<const char*>& paths,
-              const std::vector<char*>& argv, const std::vector<char*>& envp, const uint32_t* unshare_order,
-              int unshare_count, const std::vector<int>& stdio, Resources& res) {
-  p->paths = paths.data();
-  p->argv = argv.data();
-  p->envp = envp.data();
-  p->cwd = job.has_cwd ? job.cwd.c_str() : nullptr;
-  p->join_pidfd = job.join_pidfd;
-  p->join_mask = job.join_mask;
-  p->join_fds = job.join_fds.data();
-  p->join_types = job.join_types.data();
-  p->join_count = static_cast<int>(job.join_fds.size());
-  p->unshare_order = unshare_order;
-  p->unshare_count = unshare_count;
-  p->hostname = job.has_hostname ? job.hostname.c_str() : nullptr;
-  p->hostname_len = job.hostname.size();
-  p->domainname = job.has_domainname ? job.domainname.c_str() : nullptr;
-  p->domainname_len = job.domainname.size();
-  p->mount_proc = job.has_mount_proc ? job.mount_proc.c_str() : nullptr;
-  p->uid = job.uid;
-  p->gid = job.gid;
-  p->groups = job.groups.data();
-  p->group_count = static_cast<long>(job.groups.size());
-  p->has_groups = job.has_groups;
-  p->clear_groups = !job.has_groups && (job.uid >= 0 || job.gid >= 0);
-  p->stdio = stdio.data();
-  p->stdio_count = static_cast<int>(stdio.size());
-  p->close_range_cloexec = res.close_range_cloexec();
-  p->max_fd = p->close_range_cloexec ? 0 : HighestOpenFd();
-  p->pdeath_signal = job.pdeath_signal;
-  p->proc_fd = job.pdeath_signal != 0 ? res.proc_fd() : -1;
-  p->parent_pid_in_proc = res.pid_in_proc();
-  p->default_action = &kDefaultAction;
-}
-
-/** User first: the other namespaces are then created with its capabilities (and owned by it). */
-int UnshareOrder(uint32_t flags, uint32_t* order) {
-  int n = 0;
-  for (const NamespaceKindInfo& k : kNamespaceKinds) {
-    if (flags & k.flag) order[n++] = k.flag;
-  }
-  return n;
-}
-
 /**
  * clone3 refused to create the namespaces, the cgroup placement or the pids all at once. Find
  * out which: a throwaway child unshares the kinds one at a time (the same permission and limit
@@ -297,7 +246,7 @@ void DiagnoseCloneFailure(const SpawnJob& job, const ChildPlan& plan, Resources&
     int pipe_err = 0;
     if (MakePipe(plan.stdio_count, &report_r, &report_w, &pipe_err)) {
       ChildPlan probe = plan;
-      uint32_t order[8];
+      uint32_t order[kMaxUnshareKinds];
       probe.unshare_count = UnshareOrder(ns_flags, order);
       probe.unshare_order = order;
       probe.join_pidfd = -1;
@@ -357,32 +306,19 @@ SpawnOutcome Launch(Napi::Env env, const SpawnJob& job) {
   UniqueFd report_r, report_w, go_r, go_w;
   int err = 0;
   if (!MakePipe(n, &report_r, &report_w, &err)) ThrowSystemError(env, err, "pipe2");
-  const bool wait_for_parent = job.has_uid_map || job.has_gid_map || job.has_time_offsets || !job.setgroups.empty();
+  const bool wait_for_parent = NeedsParentHandshake(job);
   if (wait_for_parent && !MakePipe(n, &go_r, &go_w, &err)) ThrowSystemError(env, err, "pipe2");
 
-  // 2. what the child reads
-  std::vector<const char*> paths;
-  for (const std::string& s : job.paths) paths.push_back(s.c_str());
-  paths.push_back(nullptr);
-  std::vector<char*> argv, envp;
-  for (const std::string& s : job.argv) argv.push_back(const_cast<char*>(s.c_str()));
-  argv.push_back(nullptr);
-  // environ may change (setenv from any thread) once we return; the child reads a copy.
-  std::vector<std::string> environ_copy;
-  if (job.inherit_env) {
-    for (char** e = environ; *e != nullptr; e++) environ_copy.emplace_back(*e);
-  }
-  for (const std::string& s : job.inherit_env ? environ_copy : job.envp) envp.push_back(const_cast<char*>(s.c_str()));
-  envp.push_back(nullptr);
-  uint32_t unshare_order[8];
-  const int unshare_count = UnshareOrder(job.unshare_flags, unshare_order);
-  const bool clone_into_pidns = ((job.unshare_flags | job.join_mask) & CLONE_NEWPID) != 0 ||
-                                std::find(job.join_types.begin(), job.join_types.end(), CLONE_NEWPID) != job.join_types.end();
-
-  ChildPlan plan{};
-  FillPlan(job, &plan, paths, argv, envp, unshare_order, unshare_count, stdio, res);
-  plan.wait_for_parent = wait_for_parent;
-  plan.clone_into_pidns = clone_into_pidns;
+  // 2. what the child reads (child_plan_builder.h), with what it needs to know about this process
+  HostFacts facts;
+  facts.close_range_cloexec = res.close_range_cloexec();
+  facts.max_fd = facts.close_range_cloexec ? 0 : HighestOpenFd();
+  facts.proc_fd = job.pdeath_signal != 0 ? res.proc_fd() : -1;
+  facts.parent_pid_in_proc = res.pid_in_proc();
+  facts.environ = environ;
+  ChildPlanBuilder builder(job, std::move(stdio), facts);
+  ChildPlan& plan = builder.plan();
+  const bool clone_into_pidns = plan.clone_into_pidns;
 
   // The program's own clone (when needed): a child of our thread (CLONE_PARENT; exit_signal
   // must then be 0 and the parent's is used), on the second stack, with the set_tid request.

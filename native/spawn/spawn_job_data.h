@@ -1,0 +1,64 @@
+// SpawnJob: the spawn plan copied out of JS (contract: src/native/binding.ts NativeSpawnPlan), as
+// plain C++ data. Free of N-API on purpose, so that the parser (spawn_plan_parser.h) and the
+// ChildPlan builder can be compiled into the libFuzzer harness (native/fuzz/) without Node.
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace Napi {
+class Object;  // SpawnJob::FromJs is defined in spawn_job.cc, the only place that needs napi.h
+}
+
+namespace nsbridge::spawn {
+
+constexpr int kStdioPipe = -1;     // a new socketpair
+constexpr int kStdioDevNull = -2;  // /dev/null ('ignore' for 0-2)
+constexpr int kStdioClosed = -3;   // no fd in this slot ('ignore' beyond 2)
+
+// Limits the parser enforces (the ChildPlan builder and the child rely on them).
+constexpr size_t kMaxJoinFds = 8;       // one fd per namespace kind
+constexpr size_t kMaxStdioSlots = 1024;  // the report / go pipes are moved above the last slot
+
+/**
+ * Invariants after a successful parse (spawn_plan_parser.h checks them): paths is not empty; no
+ * string holds a NUL byte; join_fds and join_types have the same length, at most kMaxJoinFds;
+ * clone_flags, unshare_flags and join_mask hold CLONE_NEW* bits only; setgroups is "", "allow" or
+ * "deny"; uid and gid are -1 or an id in [0, 2^32 - 2]; stdio has at most kMaxStdioSlots entries,
+ * each an fd or one of the kStdio* values.
+ */
+struct SpawnJob {
+  std::vector<std::string> paths;
+  std::vector<std::string> argv;
+  std::vector<std::string> envp;
+  bool inherit_env = false;  // envp null: copy this process's environ at spawn time
+  bool has_cwd = false;
+  std::string cwd;
+  uint64_t clone_flags = 0;    // CLONE_NEW* for clone3 itself
+  uint32_t unshare_flags = 0;  // CLONE_NEW* the child unshares
+  int join_pidfd = -1;
+  uint64_t join_mask = 0;
+  std::vector<int> join_fds;
+  std::vector<int> join_types;
+  bool share_memory = true;
+  std::vector<pid_t> set_tid;
+  int cgroup_fd = -1;
+  bool has_uid_map = false, has_gid_map = false, has_time_offsets = false;
+  std::string uid_map, gid_map, time_offsets;
+  std::string setgroups;  // "", "allow" or "deny"
+  bool has_hostname = false, has_domainname = false, has_mount_proc = false;
+  std::string hostname, domainname, mount_proc;
+  long uid = -1, gid = -1;
+  bool has_groups = false;
+  std::vector<gid_t> groups;
+  std::vector<int> stdio;  // fd, or kStdioPipe / kStdioDevNull / kStdioClosed
+  int pdeath_signal = 0;
+
+  /** Reads and type-checks the JS plan; throws a TypeError naming the field on a wrong type. */
+  static SpawnJob FromJs(Napi::Object plan);
+};
+
+}  // namespace nsbridge::spawn
