@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/args.cc",
+        "native/child_reaper.cc",
         "native/clone3_probe.cc",
         "native/fd_watcher.cc",
         "native/listing/ns_info.cc",

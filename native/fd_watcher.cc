@@ -1,5 +1,12 @@
-// watchReadable(fd, cb) / watchHangup(fd, cb): one-shot uv_poll_t watches on this environment's
-// loop, for readability, or for hang-up only.
+// watchReadable(fd, cb) / watchHangup(fd, cb) / watchChildExit(pidfd, cb): one-shot uv_poll_t
+// watches on this environment's loop, for readability, or for hang-up only.
+//
+// Child exit: watchReadable of a pidfd of a child nsbridge created, which the callback reaps.
+// If the watch ends before the callback could run — stop() (the handle was closed while the
+// child runs), a worker's environment torn down, a callback that can no longer call into JS —
+// nobody on this thread will ever reap the child, so its pidfd (our duplicate) goes to the
+// process-wide reaper (child_reaper.h) once libuv is done with it. Not at the main thread's
+// teardown: that is process exit, after which init or a subreaper reaps the orphans.
 //
 // Hang-up: a pidfd is readable from the moment its process exits (a zombie) and reports EPOLLHUP
 // only once the process has been reaped. Waiting for HUP alone is not possible with uv_poll (it
@@ -37,6 +44,7 @@
 #include "addon_data.h"
 #include "args.h"
 #include "calls.h"
+#include "child_reaper.h"
 #include "owned_fd.h"
 #include "system_error.h"
 
@@ -62,11 +70,20 @@ struct PollState {
   uv_poll_t poll;
   FdWatcher* owner = nullptr;  // null once fired, stopped or torn down
   napi_async_cleanup_hook_handle hook = nullptr;
+  bool child_exit = false;  // `fd` duplicates a pidfd of our child, which the callback reaps
+  bool hand_to_reaper = false;  // child_exit, and the callback will not run: reap elsewhere
 };
+
+/** A child watch ends without its callback: its child must be reaped by someone else. */
+void AbandonChild(PollState* state, bool process_lives_on) {
+  if (state->child_exit && process_lives_on) state->hand_to_reaper = true;
+}
 
 void OnPollClosed(uv_handle_t* handle) {
   auto* state = static_cast<PollState*>(handle->data);
   if (state->hook != nullptr) napi_remove_async_cleanup_hook(state->hook);
+  // Only now: libuv no longer uses the fd, and the reaper closes it whenever it likes.
+  if (state->hand_to_reaper) ReapInBackground(std::move(state->fd));
   delete state;
 }
 
@@ -98,6 +115,7 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
     if (state_ != nullptr) {
       PollState* state = state_;
       state_ = nullptr;
+      AbandonChild(state, ProcessOutlivesThisThread());
       ClosePoll(state);
     }
     if (callback_ != nullptr) napi_delete_reference(Env(), callback_);
@@ -105,7 +123,7 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
   }
 
   /** Starts the watch; throws (and leaves nothing behind) on failure. */
-  void Start(Napi::Env env, int fd, Napi::Function callback, bool hangup) {
+  void Start(Napi::Env env, int fd, Napi::Function callback, bool hangup, bool child_exit) {
     // Everything that can throw a JS exception comes before the poll exists.
     Napi::String resource_name = Napi::String::New(env, "nsbridge:FdWatcher");
     uv_loop_t* loop = nullptr;
@@ -158,6 +176,7 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
       ThrowSystemErrorFd(env, -r, "uv_poll_init", fd);
     }
     state->poll.data = state;
+    state->child_exit = child_exit;
     r = uv_poll_start(&state->poll, UV_READABLE, OnPoll);
     bool hooked = false;
     if (r == 0) {
@@ -194,6 +213,7 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
       // JS can no longer run: only forget the state; the finalizer drops the references.
       state->owner->state_ = nullptr;
     }
+    AbandonChild(state, ProcessOutlivesThisThread());
     ClosePoll(state);  // the close callback removes this hook
   }
 
@@ -210,7 +230,10 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
   // worker is being terminated they can even abort the process (napi_fatal_error).
   void Fire() noexcept {
     napi_env env = Env();
+    // Still valid after Detach(): freed by the close callback, which runs in a later loop phase.
+    PollState* state = state_;
     Detach();  // one-shot: closed before the callback, which may call stop() (a no-op then)
+    bool delivered = false;  // the callback ran (returned or threw)
     napi_handle_scope scope = nullptr;
     if (napi_open_handle_scope(env, &scope) == napi_ok) {
       napi_value self = nullptr;  // a local handle: `this` stays alive during the callback
@@ -219,20 +242,24 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
           self != nullptr && napi_get_reference_value(env, callback_, &callback) == napi_ok &&
           callback != nullptr) {
         napi_value result = nullptr;
-        if (napi_make_callback(env, async_context_, self, callback, 0, nullptr, &result) ==
-            napi_pending_exception) {
+        const napi_status status =
+            napi_make_callback(env, async_context_, self, callback, 0, nullptr, &result);
+        delivered = status == napi_ok;
+        if (status == napi_pending_exception) {
           // The callback threw: report it like any callback error ('uncaughtException').
           // No pending exception means the environment is shutting down: nothing to report.
           bool pending = false;
           napi_value error = nullptr;
           if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
               napi_get_and_clear_last_exception(env, &error) == napi_ok) {
+            delivered = true;
             napi_fatal_exception(env, error);
           }
         }
       }
       napi_close_handle_scope(env, scope);
     }
+    if (!delivered) AbandonChild(state, ProcessOutlivesThisThread());
     Release(env);
     // `this` may be collected from here on: touch nothing.
   }
@@ -254,6 +281,7 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
   void Stop(const Napi::CallbackInfo& info) {
     CheckThis(info);
     if (state_ == nullptr) return;
+    AbandonChild(state_, true);  // JS is running: so is the process
     Detach();
     Release(info.Env());
   }
@@ -275,13 +303,19 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
   napi_async_context async_context_ = nullptr;
 };
 
-template <bool kHangup>
+enum class WatchKind { kReadable, kHangup, kChildExit };
+
+template <WatchKind kKind>
 Napi::Value Watch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const int fd = ArgInt32(info, 0, "fd");
-  Napi::Function callback = ArgFunction(info, 1, kHangup ? "onHangup" : "onReadable");
+  const int fd = ArgInt32(info, 0, kKind == WatchKind::kChildExit ? "pidfd" : "fd");
+  Napi::Function callback = ArgFunction(
+      info, 1,
+      kKind == WatchKind::kHangup ? "onHangup"
+                                  : (kKind == WatchKind::kChildExit ? "onExit" : "onReadable"));
   Napi::Object object = GetAddonData(env).fd_watcher_class.New(std::vector<napi_value>{});
-  FdWatcher::Unwrap(object)->Start(env, fd, callback, kHangup);
+  FdWatcher::Unwrap(object)->Start(env, fd, callback, kKind == WatchKind::kHangup,
+                                   kKind == WatchKind::kChildExit);
   return object;
 }
 
@@ -289,8 +323,11 @@ Napi::Value Watch(const Napi::CallbackInfo& info) {
 
 void RegisterFdWatcher(Napi::Env env, Napi::Object exports) {
   GetAddonData(env).fd_watcher_class = Napi::Persistent(FdWatcher::DefineClass(env));
-  exports.Set("watchReadable", Napi::Function::New<Watch<false>>(env, "watchReadable"));
-  exports.Set("watchHangup", Napi::Function::New<Watch<true>>(env, "watchHangup"));
+  exports.Set("watchReadable",
+              Napi::Function::New<Watch<WatchKind::kReadable>>(env, "watchReadable"));
+  exports.Set("watchHangup", Napi::Function::New<Watch<WatchKind::kHangup>>(env, "watchHangup"));
+  exports.Set("watchChildExit",
+              Napi::Function::New<Watch<WatchKind::kChildExit>>(env, "watchChildExit"));
 }
 
 }  // namespace nsbridge

@@ -105,13 +105,23 @@ export class ProcessHandle implements Disposable {
               reject(error as Error);
             }
           };
-          this.#watcher = until === 'readable' ? addon().watchReadable(fd, onReady) : addon().watchHangup(fd, onReady);
+          this.#watcher = this.#watch(until, fd, onReady);
           if (!this.#keepsLoopAlive) this.#watcher.setRef(false);
         };
         watch('readable');
       });
     }
     return this.#exited;
+  }
+
+  /**
+   * Our own child is watched with watchChildExit: should the watch end before it reaps — close()
+   * while the child runs, or the end of the worker thread that spawned it — the child is reaped
+   * by the process-wide reaper instead of staying a zombie (nobody else waits for it).
+   */
+  #watch(until: 'readable' | 'hangup', fd: number, onReady: () => void): FdWatcher {
+    if (until === 'hangup') return addon().watchHangup(fd, onReady);
+    return this.#reaps ? addon().watchChildExit(fd, onReady) : addon().watchReadable(fd, onReady);
   }
 
   /** Let a pending exited() keep the event loop alive (the default). */
@@ -165,7 +175,10 @@ export class ProcessHandle implements Disposable {
     return translated;
   }
 
-  /** Close the pidfd (idempotent). A pending exited() rejects with ERR_NSBRIDGE_CLOSED. */
+  /**
+   * Close the pidfd (idempotent). A pending exited() rejects with ERR_NSBRIDGE_CLOSED. A child
+   * nsbridge created that is still running is then reaped in the background when it exits.
+   */
   close(): void {
     if (this.closed) return;
     this.#watcher?.stop();

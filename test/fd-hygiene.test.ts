@@ -48,4 +48,47 @@ describe('fd hygiene', () => {
     expect(report.leaked).toEqual([]);
     expect(report.childExit).toEqual([null, 'SIGKILL']);
   });
+
+  // The documented policy (README, "Worker threads"): children spawned without killOnParentDeath
+  // outlive their worker, like child_process children, and are still reaped when they exit (the
+  // worker's teardown, or close() of a running child's handle, hands the pidfd to one
+  // process-wide reaper thread); children with killOnParentDeath die with the worker, and are
+  // reaped too.
+  const endings = {
+    exit: { how: 'exits', workerExit: 7 }, // process.exit(7) in the worker
+    terminate: { how: 'is terminated', workerExit: 1 }, // worker.terminate() makes it 1
+    close: { how: 'closes their handles and ends', workerExit: 0 },
+  } as const;
+  for (const [mode, { how, workerExit }] of Object.entries(endings)) {
+    it(`a worker that ${how} with children running: they outlive it, are reaped when they exit, nothing leaks`, () => {
+      const result = spawnSync(process.execPath, ['test/fixtures/worker-children-outlive.mjs', mode], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+        killSignal: 'SIGKILL',
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const report = JSON.parse(result.stdout) as {
+        pid: number;
+        workerExit: number;
+        outliving: { afterWorker: { state: string | null; ppid: number | null }[]; reapedAfterKill: boolean[] };
+        dyingWithIt: { reaped: boolean[] };
+        zombies: number[];
+        added: string[];
+        reaperThreads: number;
+      };
+      expect(report.workerExit).toBe(workerExit);
+      // Still running (sleeping), still children of the fixture process.
+      expect(report.outliving.afterWorker).toEqual(Array(10).fill({ state: 'S', ppid: report.pid }));
+      expect(report.outliving.reapedAfterKill).toEqual(Array(10).fill(true));
+      expect(report.dyingWithIt.reaped).toEqual([true, true, true]);
+      expect(report.zombies).toEqual([]);
+      // Every pidfd is closed; what remains is the reaper's epoll instance, which lives with the process.
+      expect(report.added).toHaveLength(1);
+      expect(report.added[0]).toMatch(/^\d+>anon_inode:\[eventpoll\]$/);
+      expect(report.reaperThreads).toBe(1);
+    });
+  }
 });

@@ -1,14 +1,18 @@
 /**
- * spawn() over the life of many processes: repeated and concurrent spawns beside child_process
- * (every exit status reaches the right owner, nothing leaks, nothing is reaped twice), parent death
- * (killOnParentDeath from the main thread and from a worker, and its absence), and the
- * unprivileged path (uid 65534 via setpriv).
+ * spawn() over the life of many processes: repeated spawns, and concurrent ones on the main thread
+ * and in worker threads beside child_process (every exit status reaches the right owner, nothing
+ * leaks, nothing is reaped twice), parent death (killOnParentDeath from the main thread and from a
+ * worker, and its absence; 50 programs at once), and the unprivileged path (uid 65534 via setpriv).
+ * What happens to a worker's children when the worker ends is in fd-hygiene.test.ts.
  */
-import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
+import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NsChild, ProcessHandle, SpawnError, probe, spawn, type ExitInfo, type SpawnOptions } from '../src/index.js';
+import { NsChild, ProcessHandle, SpawnError, listNamespaces, probe, spawn, type ExitInfo, type SpawnOptions } from '../src/index.js';
+import { addon } from '../src/native/addon.js';
+import { nsbridge, stateOf } from './helpers/cli.js';
 import { isRoot, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
 import { NOBODY, SETPRIV_NOBODY, openFds, repoRoot, runFixture } from './helpers/processes.js';
@@ -94,59 +98,80 @@ describe('many spawns', () => {
   itWith(
     features.userNamespaces.supported,
     features.userNamespaces.detail,
-    '100 nsbridge spawns in flight with 20 child_process spawns: every exit status reaches its own owner, once',
-    async () => {
-      // Every program blocks reading stdin until all 120 run; then the stdins are closed in a
-      // scrambled order, and each exits with its own code (nsbridge i → i, child_process j → 100 + j).
-      const kinds: SpawnOptions[] = [{}, { namespaces: ['pid'] }, { namespaces: ['user'], mapRootUser: true }, { namespaces: ['uts', 'ipc', 'net'] }];
-      const ours: NsChild[] = [];
-      const theirs: ChildProcess[] = [];
-      for (let i = 0; i < 120; i++) {
-        if (i % 6 === 5) {
-          const j = theirs.length;
-          theirs.push(spawnProcess('sh', ['-c', `read line; exit ${100 + j}`], { stdio: ['pipe', 'ignore', 'ignore'] }));
-        } else {
-          const n = ours.length;
-          ours.push(spawn('sh', ['-c', `read line; exit ${n}`], { ...kinds[n % kinds.length], stdio: ['pipe', 'ignore', 'ignore'] }));
-        }
+    '200 nsbridge spawns on the main thread, 2 × 50 in worker threads and 24 child_process spawns in flight at once: every exit status reaches its own owner, once',
+    () => {
+      // In a fixture process (its worker threads load dist/): see test/fixtures/spawn-life-concurrency.mjs.
+      const result = spawnSync(process.execPath, ['test/fixtures/spawn-life-concurrency.mjs'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 120_000,
+        killSignal: 'SIGKILL',
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const report = JSON.parse(result.stdout) as ConcurrencyReport;
+      // All 324 programs ran at the same time, with distinct pids.
+      expect([report.running, report.distinctPids, report.notRunning]).toEqual([324, 324, []]);
+      const ours = [...report.main, ...report.workers.flat()];
+      expect(ours.map((seen) => seen.index)).toEqual([...range(0, 200), ...range(224, 324)]);
+      // Each nsbridge handle: `exited`, exactly one 'exit' event and exitCode all carry its own
+      // code, the program's index modulo 256 (only 256 codes exist: indexes 256-323, in the second
+      // worker, share codes with the first 68 programs of the main thread).
+      for (const seen of ours) {
+        expect(seen, `nsbridge program ${seen.index} (pid ${seen.pid})`).toEqual({
+          index: seen.index,
+          pid: seen.pid,
+          expected: seen.index % 256,
+          exited: { code: seen.index % 256, signal: null },
+          error: null,
+          events: [[seen.index % 256, null]],
+          exitCode: seen.index % 256,
+        });
       }
-      expect([ours.length, theirs.length]).toEqual([100, 20]);
-      const ourExits = ours.map((child) => bounded(child.exited, `nsbridge child ${child.pid}`));
-      const ourEvents = ours.map((child) => bounded(once(child, 'exit'), `'exit' of nsbridge child ${child.pid}`));
-      const ourCloses = ours.map((child) => once(child, 'close'));
-      const theirExits = theirs.map((child) => bounded(once(child, 'exit'), `'exit' of child_process ${child.pid}`));
-      const theirCloses = theirs.map((child) => once(child, 'close'));
-
-      // All 120 are running at the same time, with distinct pids.
-      await Promise.all(ours.map((child) => child.ready));
-      const pids = [...ours.map((c) => c.pid!), ...theirs.map((c) => c.pid!)];
-      expect(new Set(pids).size).toBe(120);
-      for (const child of ours) {
-        expect(child.exitCode).toBeNull();
-        child.process!.signal(0);
-      }
-      for (const child of theirs) expect(child.exitCode).toBeNull();
-
-      const stdins = [...ours.map((c) => c.stdin!), ...theirs.map((c) => c.stdin!)];
-      for (let k = 0; k < stdins.length; k++) stdins[(k * 37) % stdins.length]!.end();
-
-      const results: ExitInfo[] = await Promise.all(ourExits);
-      results.forEach((info, n) => expect(info, `nsbridge child ${n}`).toEqual({ code: n, signal: null }));
-      (await Promise.all(ourEvents)).forEach((args, n) => expect(args, `'exit' of nsbridge child ${n}`).toEqual([n, null]));
-      ours.forEach((child, n) => expect(child.exitCode).toBe(n));
       // libuv reaps its children by pid: had nsbridge reaped one of them, its 'exit' would never come.
-      (await Promise.all(theirExits)).forEach((args, j) => expect(args, `child_process ${j}`).toEqual([100 + j, null]));
-      await Promise.all([...ourCloses, ...theirCloses]);
-      for (const child of ours) child.process!.close();
+      expect(report.childProcess.map((seen) => seen.events)).toEqual(range(200, 224).map((index) => [[index, null]]));
+      expect(report.workerExits).toEqual([0, 0]);
+      expect(report.zombies).toEqual([]);
+      expect(report.added).toEqual([]);
     },
+    180_000,
   );
 });
+
+interface ConcurrencyReport {
+  running: number;
+  distinctPids: number;
+  notRunning: number[];
+  main: OurProgram[];
+  workers: OurProgram[][];
+  childProcess: { index: number; pid: number; expected: number; events: [number | null, string | null][] }[];
+  workerExits: number[];
+  zombies: number[];
+  added: string[];
+}
+
+interface OurProgram {
+  index: number;
+  pid: number;
+  expected: number;
+  exited: ExitInfo | null;
+  error: string | null;
+  events: [number | null, string | null][];
+  exitCode: number | null;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, k) => from + k);
+}
 
 // --- parent death -----------------------------------------------------------------------------
 
 interface Parent {
   fixture: ChildProcess;
-  /** The program the fixture spawned, opened while it runs (so its pid cannot be recycled). */
+  /** The programs the fixture spawned, opened while they run (so their pids cannot be recycled). */
+  programs: ProcessHandle[];
+  /** The first (in most tests the only) program. */
   program: ProcessHandle;
   next(): Promise<Record<string, unknown>>;
   exit: Promise<[number | null, string | null]>;
@@ -156,9 +181,12 @@ interface Parent {
 /** How test/fixtures/spawn-life-parent-death.mjs spawns its program: see there. */
 type Mode = 'main' | 'worker' | 'worker-exit';
 
-/** Starts test/fixtures/spawn-life-parent-death.mjs and pins its program with a pidfd. */
-async function startParent(mode: Mode, options: SpawnOptions): Promise<Parent> {
-  const fixture = spawnProcess(process.execPath, ['test/fixtures/spawn-life-parent-death.mjs', mode, JSON.stringify(options)], {
+/**
+ * Starts test/fixtures/spawn-life-parent-death.mjs, which spawns `count` programs with `options`
+ * (an array: option sets used in turn), and pins each program with a pidfd.
+ */
+async function startParent(mode: Mode, options: SpawnOptions | SpawnOptions[], count = 1): Promise<Parent> {
+  const fixture = spawnProcess(process.execPath, ['test/fixtures/spawn-life-parent-death.mjs', mode, JSON.stringify(options), String(count)], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -171,8 +199,9 @@ async function startParent(mode: Mode, options: SpawnOptions): Promise<Parent> {
     return JSON.parse(value as string) as Record<string, unknown>;
   };
   try {
-    const { pid } = (await next()) as { pid: number };
-    return { fixture, program: ProcessHandle.open(pid), next, exit, closed };
+    const { pids } = (await next()) as { pids: number[] };
+    const programs = pids.map((pid) => ProcessHandle.open(pid));
+    return { fixture, programs, program: programs[0]!, next, exit, closed };
   } catch (error) {
     fixture.kill('SIGKILL');
     await closed;
@@ -184,21 +213,27 @@ async function startParent(mode: Mode, options: SpawnOptions): Promise<Parent> {
 async function cleanUp(parent: Parent): Promise<void> {
   if (parent.fixture.exitCode === null && parent.fixture.signalCode === null) parent.fixture.kill('SIGKILL');
   await parent.closed;
-  if (!parent.program.closed) {
+  const open = parent.programs.filter((program) => !program.closed);
+  for (const program of open) {
     try {
-      parent.program.signal('SIGKILL');
+      program.signal('SIGKILL');
     } catch {
       /* already gone */
     }
-    // The orphan's new parent reaps it; exited() observes that (PIDFD_GET_INFO).
-    await bounded(parent.program.exited(), 'the orphaned program after SIGKILL').catch(() => {});
-    parent.program.close();
   }
+  // The orphans' new parent reaps them; exited() observes that (PIDFD_GET_INFO).
+  await Promise.all(open.map((program) => bounded(program.exited(), `orphaned program ${program.pid} after SIGKILL`).catch(() => {})));
+  for (const program of open) program.close();
 }
 
 /** Starts the parent fixture, runs `body` with it, and ends whatever is left, however `body` went. */
-async function withParent(mode: Mode, options: SpawnOptions, body: (parent: Parent) => Promise<void>): Promise<void> {
-  const parent = await startParent(mode, options);
+async function withParent(
+  mode: Mode,
+  options: SpawnOptions | SpawnOptions[],
+  body: (parent: Parent) => Promise<void>,
+  count = 1,
+): Promise<void> {
+  const parent = await startParent(mode, options, count);
   try {
     await body(parent);
   } finally {
@@ -265,6 +300,109 @@ describe('killOnParentDeath', () => {
     }),
   );
 });
+
+// --- parent death at scale ---------------------------------------------------------------------
+
+describe('parent death with 50 programs', () => {
+  // In turn: no new namespace, a new pid namespace (the program is its init), a user namespace.
+  const mix: SpawnOptions[] = [{}, { namespaces: ['pid'] }, { namespaces: ['user'], mapRootUser: true }];
+  const newNamespaceOf = (i: number): 'pid' | 'user' | null => ([null, 'pid', 'user'] as const)[i % 3]!;
+
+  itWith(
+    features.pidfdExitInfo.supported && features.userNamespaces.supported,
+    `${orphanReason}; ${features.userNamespaces.detail}`,
+    'killOnParentDeath: all 50 have exited within 1 s of the SIGKILL of their parent, killed by SIGKILL',
+    () =>
+      withParent(
+        'main',
+        mix.map((options) => ({ ...options, killOnParentDeath: true })),
+        async (parent) => {
+          expect(parent.programs).toHaveLength(50);
+          const died = parent.programs.map(diedAt);
+          const reaped = parent.programs.map((program) => program.exited().then((info) => ({ info, at: performance.now() })));
+          const killedAt = performance.now();
+          parent.fixture.kill('SIGKILL');
+          // The deadline the issue names, as a bounded wait on the pidfds.
+          const lastDied = Math.max(...(await bounded(Promise.all(died), 'all 50 programs after the SIGKILL of their parent', 1000))) - killedAt;
+          const gone = await bounded(Promise.all(reaped), 'the new parent reaping the 50 programs');
+          const lastReaped = Math.max(...gone.map(({ at }) => at)) - killedAt;
+          console.log(
+            `killOnParentDeath: the last of 50 programs exited ${lastDied.toFixed(1)} ms after the SIGKILL of their parent (reaped by the new parent after ${lastReaped.toFixed(1)} ms)`,
+          );
+          expect(lastDied).toBeLessThan(1000);
+          expect(gone.map(({ info }) => info)).toEqual(Array(50).fill({ code: null, signal: 'SIGKILL' }));
+          expect(await parent.exit).toEqual([null, 'SIGKILL']);
+        },
+        50,
+      ),
+  );
+
+  itWith(
+    features.pidfdExitInfo.supported && features.userNamespaces.supported,
+    `${orphanReason}; ${features.userNamespaces.detail}`,
+    'without it all 50 survive the SIGKILL of their parent, are re-parented, and are listed in their new namespaces',
+    () =>
+      withParent(
+        'main',
+        mix,
+        async (parent) => {
+          const deadParent = parent.fixture.pid!;
+          parent.fixture.kill('SIGKILL');
+          expect(await parent.exit).toEqual([null, 'SIGKILL']);
+          const pids = parent.programs.map((program) => program.pid);
+          // Still running (sleeping), each now the child of someone else: the subreaper or init.
+          expect(pids.map(stateOf)).toEqual(Array(50).fill('S'));
+          const newParents = new Set(pids.map(ppidOf));
+          expect(newParents.size).toBe(1);
+          expect(newParents.has(deadParent)).toBe(false);
+
+          // Each program that got a namespace of its own is the only process there.
+          const expected = parent.programs.flatMap((program, i) => {
+            const type = newNamespaceOf(i);
+            if (type === null) return [];
+            using ns = program.namespace(type);
+            return [{ type, inode: ns.inode, processes: 1, lowestPid: program.pid }];
+          });
+          expect(expected).toHaveLength(33);
+          const listed = listNamespaces({ types: ['pid', 'user'], fds: false });
+          const found = expected.map(({ inode }) => listed.find((entry) => entry.inode === inode));
+          expect(found.map((entry) => entry && { type: entry.type, inode: entry.inode, processes: entry.processes, lowestPid: entry.lowestPid })).toEqual(expected);
+
+          const cli = nsbridge(['ls', '--json', '-t', 'pid', '-t', 'user']);
+          expect([cli.stderr, cli.status]).toEqual(['', 0]);
+          const rows = (JSON.parse(cli.stdout) as { namespaces: { ns: number; type: string; nprocs: number; pid: number }[] }).namespaces;
+          const cliFound = expected.map(({ inode }) => rows.find((row) => row.ns === Number(inode)));
+          expect(cliFound).toEqual(expected.map(({ type, inode, lowestPid }) => expect.objectContaining({ ns: Number(inode), type, nprocs: 1, pid: lowestPid })));
+
+          // Not our children: their new parent reaps them; exited() observes it (PIDFD_GET_INFO).
+          for (const program of parent.programs) program.signal('SIGKILL');
+          const exits = await bounded(Promise.all(parent.programs.map((program) => program.exited())), 'the 50 orphans after SIGKILL');
+          expect(exits).toEqual(Array(50).fill({ code: null, signal: 'SIGKILL' }));
+          expect(pids.map(stateOf)).toEqual(Array(50).fill(null));
+        },
+        50,
+      ),
+  );
+});
+
+/**
+ * When the process exits: its pidfd becomes readable. (exited() of a process that is not ours
+ * resolves only once its new parent reaps it, and how soon that happens is the new parent's
+ * business: this VM's init reaps orphans only every second or two.)
+ */
+function diedAt(program: ProcessHandle): Promise<number> {
+  return new Promise((resolve) => addon().watchReadable(program.fd, () => resolve(performance.now())));
+}
+
+/** Field 4 of /proc/<pid>/stat (after the ')' that ends the command name), or null if gone. */
+function ppidOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
 
 // --- unprivileged -----------------------------------------------------------------------------
 

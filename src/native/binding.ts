@@ -239,6 +239,12 @@ export interface NativeBinding {
    * — for a pidfd: once its process has been reaped, whoever reaped it.
    */
   watchHangup(fd: number, onHangup: () => void): FdWatcher;
+  /**
+   * watchReadable for a pidfd of a child nsbridge created, whose exit `onExit` reaps. If the
+   * watch ends before `onExit` could run — stop(), or the end of this worker thread — the child
+   * is handed to the process-wide reaper (native/child_reaper.h), so it never stays a zombie.
+   */
+  watchChildExit(pidfd: number, onExit: () => void): FdWatcher;
 
   // --- spawn --------------------------------------------------------------------------------
   /**

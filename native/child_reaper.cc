@@ -1,0 +1,102 @@
+// See child_reaper.h. One detached thread for the whole process, blocking in epoll_wait over the
+// handed-over pidfds (the fd number is the epoll key: no other bookkeeping), so it costs nothing
+// until a worker ends with children still running.
+#include "child_reaper.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kernel_compat.h"
+
+namespace nsbridge {
+
+namespace {
+
+int g_epoll_fd = -1;  // written once before the thread starts; never closed (lives with the process)
+
+/** `pidfd` was reported readable: its process exited. Reap it, then forget it. */
+void ReapReady(int pidfd) noexcept {
+  siginfo_t si{};
+  // WNOHANG: readable means exited, but never block the only reaper on a surprise.
+  if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &si, WEXITED | WNOHANG) ==
+          0 &&
+      si.si_pid == 0) {
+    return;  // not exited after all: stays registered
+  }
+  // Reaped — or ECHILD (someone reaped it first): either way nothing more to wait for.
+  // EPOLL_CTL_DEL before close(): after close() the number may be reused at once.
+  (void)::epoll_ctl(g_epoll_fd, EPOLL_CTL_DEL, pidfd, nullptr);
+  (void)::close(pidfd);
+}
+
+void* RunReaper(void* /*unused*/) {
+  epoll_event events[32];
+  for (;;) {
+    const int n = ::epoll_wait(g_epoll_fd, events, 32, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return nullptr;  // EBADF/EINVAL cannot happen on our own epoll fd
+    }
+    for (int i = 0; i < n; i++) ReapReady(events[i].data.fd);
+  }
+}
+
+/**
+ * Keeps this shared object loaded for the life of the process. Node dlclose()s an addon when the
+ * last environment that loaded it ends — a worker that was the only user would unmap the code
+ * the reaper thread is running. dlopen(RTLD_NOLOAD | RTLD_NODELETE) of ourselves pins it.
+ */
+bool PinThisLibrary() noexcept {
+  Dl_info info{};
+  if (::dladdr(reinterpret_cast<void*>(&RunReaper), &info) == 0 || info.dli_fname == nullptr) {
+    return false;
+  }
+  return ::dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) != nullptr;
+}
+
+/** Creates the epoll instance and the thread; false if anything fails. */
+bool StartReaper() noexcept {
+  if (!PinThisLibrary()) return false;
+  g_epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (g_epoll_fd == -1) return false;
+  // The thread starts with every signal blocked (it inherits this mask): process-directed
+  // signals (SIGINT, SIGTERM, libuv's SIGCHLD) must go to Node's threads, never to this one.
+  sigset_t all;
+  sigset_t old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t thread;
+  const int err = pthread_create(&thread, &attr, RunReaper, nullptr);
+  pthread_attr_destroy(&attr);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (err != 0) {
+    (void)::close(g_epoll_fd);
+    g_epoll_fd = -1;
+    return false;
+  }
+  pthread_setname_np(thread, "nsbridge-reaper");
+  return true;
+}
+
+}  // namespace
+
+void ReapInBackground(UniqueFd pidfd) noexcept {
+  static const bool started = StartReaper();  // once per process, thread-safe (C++ static init)
+  if (!started || pidfd.get() < 0) return;
+  epoll_event event{};
+  event.events = EPOLLIN;  // level-triggered: a child that exited already is reported at once
+  event.data.fd = pidfd.get();
+  if (::epoll_ctl(g_epoll_fd, EPOLL_CTL_ADD, pidfd.get(), &event) == 0) (void)pidfd.release();
+}
+
+bool ProcessOutlivesThisThread() noexcept { return ::gettid() != ::getpid(); }
+
+}  // namespace nsbridge
