@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Namespace, ProcessHandle } from '../src/index.js';
-import { openFds, repoRoot } from './helpers/processes.js';
+import { openFds, repoRoot, runFixture } from './helpers/processes.js';
 
 describe('fd hygiene', () => {
   it('10,000 open/close cycles of Namespace and ProcessHandle leave the fd set unchanged', () => {
@@ -61,16 +61,7 @@ describe('fd hygiene', () => {
   } as const;
   for (const [mode, { how, workerExit }] of Object.entries(endings)) {
     it(`a worker that ${how} with children running: they outlive it, are reaped when they exit, nothing leaks`, () => {
-      const result = spawnSync(process.execPath, ['test/fixtures/worker-children-outlive.mjs', mode], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 60_000,
-        killSignal: 'SIGKILL',
-      });
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-      const report = JSON.parse(result.stdout) as {
+      const report = runFixture([], 'worker-children-outlive.mjs', [mode]) as {
         pid: number;
         workerExit: number;
         outliving: { afterWorker: { state: string | null; ppid: number | null }[]; reapedAfterKill: boolean[] };

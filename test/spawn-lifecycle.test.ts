@@ -5,17 +5,16 @@
  * worker, and its absence; 50 programs at once), and the unprivileged path (uid 65534 via setpriv).
  * What happens to a worker's children when the worker ends is in fd-hygiene.test.ts.
  */
-import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NsChild, ProcessHandle, SpawnError, listNamespaces, probe, spawn, type ExitInfo, type SpawnOptions } from '../src/index.js';
 import { addon } from '../src/native/addon.js';
 import { nsbridge, stateOf } from './helpers/cli.js';
 import { isRoot, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
-import { NOBODY, SETPRIV_NOBODY, openFds, repoRoot, runFixture } from './helpers/processes.js';
+import { NOBODY, SETPRIV_NOBODY, openFds, parentOf, repoRoot, runFixture } from './helpers/processes.js';
 
 const features = probe().features;
 
@@ -101,16 +100,7 @@ describe('many spawns', () => {
     '200 nsbridge spawns on the main thread, 2 × 50 in worker threads and 24 child_process spawns in flight at once: every exit status reaches its own owner, once',
     () => {
       // In a fixture process (its worker threads load dist/): see test/fixtures/spawn-life-concurrency.mjs.
-      const result = spawnSync(process.execPath, ['test/fixtures/spawn-life-concurrency.mjs'], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 120_000,
-        killSignal: 'SIGKILL',
-      });
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-      const report = JSON.parse(result.stdout) as ConcurrencyReport;
+      const report = runFixture([], 'spawn-life-concurrency.mjs', [], 120_000) as ConcurrencyReport;
       // All 324 programs ran at the same time, with distinct pids.
       expect([report.running, report.distinctPids, report.notRunning]).toEqual([324, 324, []]);
       const ours = [...report.main, ...report.workers.flat()];
@@ -352,7 +342,7 @@ describe('parent death with 50 programs', () => {
           const pids = parent.programs.map((program) => program.pid);
           // Still running (sleeping), each now the child of someone else: the subreaper or init.
           expect(pids.map(stateOf)).toEqual(Array(50).fill('S'));
-          const newParents = new Set(pids.map(ppidOf));
+          const newParents = new Set(pids.map(parentOf));
           expect(newParents.size).toBe(1);
           expect(newParents.has(deadParent)).toBe(false);
 
@@ -392,16 +382,6 @@ describe('parent death with 50 programs', () => {
  */
 function diedAt(program: ProcessHandle): Promise<number> {
   return new Promise((resolve) => addon().watchReadable(program.fd, () => resolve(performance.now())));
-}
-
-/** Field 4 of /proc/<pid>/stat (after the ')' that ends the command name), or null if gone. */
-function ppidOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
 }
 
 // --- unprivileged -----------------------------------------------------------------------------

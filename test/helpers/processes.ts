@@ -75,7 +75,8 @@ export async function stopAll(): Promise<void> {
   live.clear();
 }
 
-function parentOf(pid: number): number | undefined {
+/** The ppid of a process, or undefined if it is gone. */
+export function parentOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     // Field 4 (ppid) follows the ')' that ends the command name, which may itself contain spaces.
@@ -143,16 +144,16 @@ export const NOBODY = 65534;
 export const SETPRIV_NOBODY = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
 
 /**
- * Runs test/fixtures/<fixture> (node) under `launcher` (setpriv / unshare argv), asserts that it
- * printed nothing on stderr and exited 0, and returns the JSON it printed.
+ * Runs test/fixtures/<fixture> (node) under `launcher` (setpriv / unshare argv; [] for none),
+ * asserts that it printed nothing on stderr and exited 0, and returns the JSON it printed.
  */
-export function runFixture(launcher: readonly string[], fixture: string, args: readonly string[] = []): Record<string, any> {
-  const [command, ...launcherArgs] = launcher;
-  const result = spawnSync(command!, [...launcherArgs, process.execPath, `test/fixtures/${fixture}`, ...args], {
+export function runFixture(launcher: readonly string[], fixture: string, args: readonly string[] = [], timeout = 60_000): Record<string, any> {
+  const argv = [...launcher, process.execPath, `test/fixtures/${fixture}`, ...args];
+  const result = spawnSync(argv[0]!, argv.slice(1), {
     cwd: repoRoot,
     encoding: 'utf8',
     env: { ...process.env, HOME: '/tmp' },
-    timeout: 60_000,
+    timeout,
     killSignal: 'SIGKILL',
   });
   expect(result.stderr).toBe('');
