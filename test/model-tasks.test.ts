@@ -490,4 +490,28 @@ describe('threads', () => {
       { op: 'signals', proc: 'root' },
     ])).slice(2)).toEqual(['ESRCH', undefined, 'running', []]);
   });
+
+  it('have an nsproxy of their own: new kinds from clone3, kept across the process\'s unshare, joined through their pidfd', () => {
+    const results = run([
+      { op: 'clone3', proc: 'root', child: 't', namespaces: ['mnt', 'time'], flags: [...THREAD, 'pidfd'], pidfd: 'h' },
+      { op: 'unshare', proc: 'root', namespaces: ['uts'] },
+      { op: 'nsId', proc: 'root', entry: 'mnt' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'mnt' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'time' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'time_for_children' },
+      { op: 'nsId', proc: 'root', entry: 'time' },
+      { op: 'setns', proc: 'root', fd: 'h', namespaces: ['mnt', 'uts'] },
+      { op: 'nsId', proc: 'root', entry: 'mnt' },
+      { op: 'nsId', proc: 'root', entry: 'uts' },
+      { op: 'nsId', proc: 'init', entry: 'uts' },
+    ]);
+    const [, , rootMnt, threadMnt, threadTime, threadTimeForChildren, rootTime, joined, mntAfter, utsAfter, initUts] = short(results);
+    expect(threadMnt).not.toEqual(rootMnt);
+    expect(threadTime).toEqual(rootTime);
+    expect(threadTimeForChildren).not.toEqual(rootTime);
+    expect(joined).toBeUndefined();
+    expect(results[7]!.rule).toBe('setns.joined');
+    expect(mntAfter).toEqual(threadMnt);
+    expect(utsAfter).toEqual(initUts);
+  });
 });

@@ -96,6 +96,27 @@ export interface Credentials {
 
 export interface ReceivedSignal { signal: number; fromPid: number }
 
+/**
+ * A task's nsproxy: its active namespaces (user: its credentials'), pid_for_children and
+ * time_for_children. Every task has its own: a thread starts with its creator's, plus the
+ * namespaces its clone3 created, and keeps them when the process later calls setns or unshare
+ * (those switch the calling task's nsproxy only: kernel/nsproxy.c switch_task_namespaces).
+ */
+export interface TaskNamespaces {
+  ns: Record<NamespaceType, NsId>;
+  pidForChildren: NsId;
+  timeForChildren: NsId;
+}
+
+/** An extra thread of a process. */
+export interface Thread {
+  readonly task: TaskId;
+  pids: number[];
+  fsGroup?: string;
+  /** Its own nsproxy (absent: the process's, for a thread a test builds by hand). */
+  nsproxy?: TaskNamespaces;
+}
+
 export interface Process {
   readonly name: ProcName;
   /** 'running' and 'stopped' are alive; a zombie keeps its pids until reaped. */
@@ -117,7 +138,7 @@ export interface Process {
    * Extra threads (the leader is not counted), each with its own pids in the same chain; a thread
    * made with CLONE_FS shares the fs_struct group it was created in (it counts in fs->users).
    */
-  threads: Array<{ task: TaskId; pids: number[]; fsGroup?: string }>;
+  threads: Thread[];
   /** Tasks sharing this fs_struct (CLONE_FS): the group key; alone = own name. */
   fsGroup: string;
   handles: Map<HandleName, Handle>;

@@ -11,7 +11,7 @@ import { check, defineRule, success } from '../rules.js';
 import type { NsEntry, ProcName, Step } from '../steps.js';
 import type { NsId, Process, World } from '../world.js';
 import { ptraceMayAccess } from './ptrace.js';
-import { procTarget } from './task-state.js';
+import { procTask } from './task-state.js';
 
 export const RULE_NS_TARGET_REAPED = defineRule({
   id: 'nsfs.proc-entry-gone',
@@ -54,19 +54,22 @@ export const RULE_NS_OPENED = defineRule({
 
 /** The namespace behind /proc/<target>/ns/<entry> as `caller` resolves it, or a refusal. */
 export function resolveNsEntry(world: World, caller: Process, name: ProcName, entry: NsEntry): NsId {
-  const target = procTarget(world, name);
+  const found = procTask(world, name);
+  const target = found?.proc ?? null;
   check(target !== null && target.state !== 'reaped', RULE_NS_TARGET_REAPED);
   check(ptraceMayAccess(world, caller, target), RULE_NS_PTRACE);
+  // A thread's /proc/<tid>/ns shows its own nsproxy (threads share the process's credentials).
+  const nsproxy = found!.nsproxy;
   if (entry === 'user') return target.cred.userns;
-  if (entry === 'pid') return target.ns.pid;
+  if (entry === 'pid') return nsproxy.ns.pid;
   check(target.state !== 'zombie', RULE_NS_ZOMBIE, `${entry} of ${target.name}`);
   if (entry === 'pid_for_children') {
-    const ns = world.namespaces.get(target.pidForChildren);
+    const ns = world.namespaces.get(nsproxy.pidForChildren);
     check(!(ns?.kind === 'pid' && ns.init === null && !ns.dead), RULE_NS_PID_FOR_CHILDREN_EMPTY);
-    return target.pidForChildren;
+    return nsproxy.pidForChildren;
   }
-  if (entry === 'time_for_children') return target.timeForChildren;
-  return target.ns[entry];
+  if (entry === 'time_for_children') return nsproxy.timeForChildren;
+  return nsproxy.ns[entry];
 }
 
 export const openNs: OpFn<Extract<Step, { op: 'openNs' }>> = (world, step) => {

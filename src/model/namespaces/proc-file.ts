@@ -7,8 +7,8 @@
 import { capableIn, fromKernelId } from '../creds.js';
 import { check, defineRule } from '../rules.js';
 import type { ProcName } from '../steps.js';
-import type { Process, World } from '../world.js';
-import { procTarget } from './task-state.js';
+import type { Process, TaskNamespaces, World } from '../world.js';
+import { procTask } from './task-state.js';
 import { isDumpable } from './dumpable.js';
 
 export const RULE_PROC_FILE_GONE = defineRule({
@@ -32,11 +32,16 @@ export function procFileOwner(world: World, target: Process): { uid: number; gid
   return { uid: target.cred.uid, gid: target.cred.gid };
 }
 
+/** The task behind /proc/<name>/<file> (its process, and its own nsproxy), or ENOENT when that /proc entry is gone. */
+export function procFileTask(world: World, name: ProcName, file: string): { proc: Process; nsproxy: TaskNamespaces } {
+  const found = procTask(world, name);
+  check(found !== null && found.proc.state !== 'reaped', RULE_PROC_FILE_GONE, file);
+  return found;
+}
+
 /** The process behind /proc/<name>/<file>, or ENOENT when that /proc entry is gone. */
 export function procFileTarget(world: World, name: ProcName, file: string): Process {
-  const target = procTarget(world, name);
-  check(target !== null && target.state !== 'reaped', RULE_PROC_FILE_GONE, file);
-  return target;
+  return procFileTask(world, name, file).proc;
 }
 
 /** Refuse opening /proc/<target>/<file> for writing as the kernel would. */

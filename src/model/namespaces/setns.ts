@@ -9,12 +9,12 @@ import { proc } from '../access.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success, violate } from '../rules.js';
 import type { Step } from '../steps.js';
-import type { NsId, Process, World } from '../world.js';
+import type { NsId, Process, TaskNamespaces, World } from '../world.js';
 import { enterTimeNamespace } from './create.js';
 import { noteCredChange } from './dumpable.js';
 import { checkInstall } from './install.js';
 import { ptraceMayAccess } from './ptrace.js';
-import { pidfdTarget } from './task-state.js';
+import { pidfdTarget, taskNamespaces } from './task-state.js';
 
 export const RULE_SETNS_BAD_FD = defineRule({
   id: 'setns.bad-fd',
@@ -82,9 +82,13 @@ export const RULE_SETNS_OK = defineRule({
 /** The order validate_nsset() installs kinds in. */
 const INSTALL_ORDER: readonly NamespaceType[] = ['user', 'mnt', 'uts', 'ipc', 'pid', 'cgroup', 'net', 'time'];
 
-/** The namespace of `kind` a pidfd join takes from `target`: its active ones (and its cred's user ns). */
-function activeNs(target: Process, kind: NamespaceType): NsId {
-  return kind === 'user' ? target.cred.userns : target.ns[kind];
+/**
+ * The namespace of `kind` a pidfd join takes from the pidfd's task: its active ones (and its
+ * cred's user ns). A thread's pidfd gives that thread's own nsproxy (validate_nsset reads
+ * tsk->nsproxy of the task the pidfd refers to).
+ */
+function activeNs(target: Process, nsproxy: TaskNamespaces, kind: NamespaceType): NsId {
+  return kind === 'user' ? target.cred.userns : nsproxy.ns[kind];
 }
 
 function commit(world: World, caller: Process, joins: ReadonlyArray<[NamespaceType, NsId]>): void {
@@ -126,12 +130,13 @@ export const setns: OpFn<Extract<Step, { op: 'setns' }>> = (world, step) => {
   if (handle.type !== 'pidfd') violate(RULE_SETNS_NOT_NS);
 
   check(mask !== 0, RULE_SETNS_PIDFD_FLAGS, 'the mask is 0');
-  const { proc: target, state } = pidfdTarget(world, handle);
+  const { proc: target, task, state } = pidfdTarget(world, handle);
   check(state !== 'gone', RULE_SETNS_TARGET_GONE);
   check(ptraceMayAccess(world, caller, target), RULE_SETNS_PTRACE);
   check(state !== 'zombie', RULE_SETNS_TARGET_EXITED);
   const kinds = INSTALL_ORDER.filter((kind) => step.namespaces.includes(kind));
-  const joins: Array<[NamespaceType, NsId]> = kinds.map((kind) => [kind, activeNs(target, kind)]);
+  const nsproxy = taskNamespaces(target, task);
+  const joins: Array<[NamespaceType, NsId]> = kinds.map((kind) => [kind, activeNs(target, nsproxy, kind)]);
   let nssetUserns = caller.cred.userns;
   for (const [kind, ns] of joins) {
     checkInstall(world, caller, kind, ns, nssetUserns, kinds.length === 1);

@@ -7,22 +7,31 @@ import { pidOfTaskIn } from '../pid-tree.js';
 import type { ProcName } from '../steps.js';
 import { namedThread } from '../tasks/family.js';
 import { taskByName } from '../tasks/lookup.js';
-import type { Handle, NsId, Process, TaskId, World } from '../world.js';
+import type { Handle, NsId, Process, TaskId, TaskNamespaces, World } from '../world.js';
 
 /**
  * The task behind a pidfd: 'alive', 'zombie' (exited, not reaped: it has no nsproxy any more) or
  * 'gone' (reaped, or an exited thread: pid_task() finds nothing).
  */
-export function pidfdTarget(world: World, handle: Handle): { proc: Process; state: 'alive' | 'zombie' | 'gone' } {
+export function pidfdTarget(world: World, handle: Handle): { proc: Process; task: TaskId; state: 'alive' | 'zombie' | 'gone' } {
   const task = handle.task;
   if (task === undefined) throw new Error('pidfd handle without a task');
   const p = proc(world, processOfTask(task));
   if (task !== p.name) {
     // A thread: it exists only while listed (threads are reaped by the kernel as they exit).
-    return { proc: p, state: isAlive(p) && p.threads.some((t) => t.task === task) ? 'alive' : 'gone' };
+    return { proc: p, task, state: isAlive(p) && p.threads.some((t) => t.task === task) ? 'alive' : 'gone' };
   }
-  if (isAlive(p)) return { proc: p, state: 'alive' };
-  return { proc: p, state: p.state === 'zombie' ? 'zombie' : 'gone' };
+  if (isAlive(p)) return { proc: p, task, state: 'alive' };
+  return { proc: p, task, state: p.state === 'zombie' ? 'zombie' : 'gone' };
+}
+
+/**
+ * The nsproxy of `task`, a task of process `p`: a thread's own, or the process's (what setns with
+ * a thread's pidfd and /proc/<tid>/ns read: the task's nsproxy, not its thread-group leader's).
+ */
+export function taskNamespaces(p: Process, task: TaskId): TaskNamespaces {
+  if (task === p.name) return p;
+  return p.threads.find((t) => t.task === task)?.nsproxy ?? p;
 }
 
 /** The pid numbers of a task (process leader or thread), with the chain they belong to. */
@@ -80,13 +89,18 @@ export function freshFsGroup(world: World, p: Process): string {
 }
 
 /**
- * The process whose /proc/<pid> a step names: a process, or a named thread (a thread's /proc entry
- * shows its process's namespaces and credentials). Null when that task is gone (reaped, or an
- * exited thread): /proc/<pid> no longer exists.
+ * The task whose /proc/<pid> a step names: a process, or a named thread (a thread's /proc/<tid>
+ * entry shows its process's credentials, and its own nsproxy). Null when that task is gone
+ * (reaped, or an exited thread): /proc/<pid> no longer exists.
  */
-export function procTarget(world: World, name: ProcName): Process | null {
+export function procTask(world: World, name: ProcName): { proc: Process; nsproxy: TaskNamespaces } | null {
   const found = taskByName(world, name);
-  if (found !== null) return found.proc;
+  if (found !== null) return { proc: found.proc, nsproxy: taskNamespaces(found.proc, found.task) };
   if (!world.processes.has(name) && namedThread(world, name) === undefined) proc(world, name); // never created: TypeError
   return null;
+}
+
+/** The process behind /proc/<pid> a step names (procTask), or null when it is gone. */
+export function procTarget(world: World, name: ProcName): Process | null {
+  return procTask(world, name)?.proc ?? null;
 }

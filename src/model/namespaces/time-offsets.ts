@@ -9,7 +9,7 @@ import { capableOver } from '../creds.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success } from '../rules.js';
 import type { Step } from '../steps.js';
-import { checkProcFileWrite, procFileTarget } from './proc-file.js';
+import { checkProcFileWrite, procFileTask } from './proc-file.js';
 
 /** KTIME_SEC_MAX: KTIME_MAX / NSEC_PER_SEC. */
 export const KTIME_SEC_MAX = 9_223_372_036;
@@ -102,13 +102,14 @@ export const RULE_CLOCK = defineRule({
 
 export const writeTimeOffsets: OpFn<Extract<Step, { op: 'writeTimeOffsets' }>> = (world, step) => {
   const caller = proc(world, step.proc);
-  const target = procFileTarget(world, step.target, 'timens_offsets');
+  // /proc/<tid>/timens_offsets of a thread: its own nsproxy's time_for_children.
+  const { proc: target, nsproxy } = procFileTask(world, step.target, 'timens_offsets');
   checkProcFileWrite(world, caller, target, 'timens_offsets');
   // At most two lines are read from one write (ARRAY_SIZE(offsets)); the rest is not consumed.
   const offsets = step.offsets.slice(0, 2);
   check(offsets.length > 0 && offsets.every((o) => Number.isInteger(o.seconds)), RULE_OFFSETS_BAD);
   check(target.state !== 'zombie', RULE_OFFSETS_EXITED);
-  const ns = timeNs(world, target.timeForChildren);
+  const ns = timeNs(world, nsproxy.timeForChildren);
   check(capableOver(world, caller, ns.id), RULE_OFFSETS_NO_CAP);
   for (const { clock, seconds } of offsets) {
     const inRange = seconds <= KTIME_SEC_MAX && seconds >= -KTIME_SEC_MAX && seconds <= KTIME_SEC_MAX / 2 && seconds >= -MODEL_MAX_UPTIME;
@@ -120,9 +121,9 @@ export const writeTimeOffsets: OpFn<Extract<Step, { op: 'writeTimeOffsets' }>> =
 };
 
 export const readTimeOffsets: OpFn<Extract<Step, { op: 'readTimeOffsets' }>> = (world, step) => {
-  const target = procFileTarget(world, step.target, 'timens_offsets');
+  const { proc: target, nsproxy } = procFileTask(world, step.target, 'timens_offsets');
   if (target.state === 'zombie') return success(RULE_OFFSETS_READ_EXITED, { monotonic: 0, boottime: 0 });
-  const { monotonic, boottime } = timeNs(world, target.timeForChildren).offsets;
+  const { monotonic, boottime } = timeNs(world, nsproxy.timeForChildren).offsets;
   return success(RULE_OFFSETS_READ, { monotonic, boottime });
 };
 

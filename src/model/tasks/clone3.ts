@@ -15,7 +15,7 @@ import { checkCreate, createNamespaces, enterTimeNamespace } from '../namespaces
 import { MAX_PID_NS_LEVEL, PID_MAX, allocPids, nextFreePid, pidChainOf } from '../pid-tree.js';
 import { check, defineRule, success } from '../rules.js';
 import type { CloneFlag, CloneSize, ProcName, Step } from '../steps.js';
-import type { Handle, NsId, Process, World } from '../world.js';
+import type { Handle, NsId, Process, TaskNamespaces, World } from '../world.js';
 import { anonymousName, attachChild, namedThread, nameThread, nextThreadId } from './family.js';
 import { isValidSignal, signalNumber } from './signal-table.js';
 
@@ -374,20 +374,35 @@ export function clone3(world: World, step: Clone3Step): ReturnType<typeof succes
     throw failure;
   }
 
-  if (thread) return createThread(world, caller, step, name, setTid);
+  if (thread) return createThread(world, caller, step, name, kinds, setTid);
   return createProcess(world, caller, step, name, kinds, exitSignal, setTid);
 }
 
-function createThread(world: World, caller: Process, step: Clone3Step, name: ProcName, setTid: readonly number[]): ReturnType<typeof success> {
-  // A thread shares the process's namespaces; CLONE_NEW* kinds other than user and pid would
-  // give the thread an nsproxy of its own, which no step can observe: not modelled.
+/**
+ * The nsproxy of a new thread (copy_namespaces): the caller's, with the namespaces of `kinds` new
+ * (owned by the caller's user namespace: a thread cannot create one). A thread shares the memory,
+ * so it stays in the caller's active time namespace (no timens_on_fork); CLONE_NEWTIME only gives
+ * it a time_for_children of its own. A copy: the process's later setns/unshare do not move it.
+ */
+function threadNamespaces(world: World, caller: Process, kinds: readonly NamespaceType[]): TaskNamespaces {
+  const created = createNamespaces(world, caller, kinds);
+  return {
+    ns: { ...caller.ns, ...created.ns },
+    pidForChildren: created.pidForChildren,
+    timeForChildren: created.timeForChildren,
+  };
+}
+
+function createThread(world: World, caller: Process, step: Clone3Step, name: ProcName, kinds: readonly NamespaceType[],
+  setTid: readonly number[]): ReturnType<typeof success> {
   if (step.child !== undefined && (world.processes.has(name) || namedThread(world, name) !== undefined)) {
     throw new TypeError(`clone3: the scenario already has a task named ${JSON.stringify(name)}`);
   }
+  const nsproxy = threadNamespaces(world, caller, kinds);
   const task = nextThreadId(world, caller);
   const pids = allocPids(world, caller.pidChain, task, setTid);
   if (pids === null) throw new Error('set_tid was checked but a number was taken');
-  caller.threads.push({ task, pids, ...(has(step, 'fs') ? { fsGroup: caller.fsGroup } : {}) });
+  caller.threads.push({ task, pids, nsproxy, ...(has(step, 'fs') ? { fsGroup: caller.fsGroup } : {}) });
   if (step.child !== undefined) nameThread(world, name, task);
   // With CLONE_PIDFD the pidfd refers to the thread (PIDFD_THREAD is implied; 6.18 allows
   // CLONE_PIDFD | CLONE_THREAD, which clone(2) still calls EINVAL).

@@ -196,4 +196,78 @@ export const scenarios: Scenario[] = [
       { op: 'getpid', proc: 'c' },
     ],
   },
+  {
+    // Found by npm run fuzz (nsbridge verify --area random --seed 2084, shrunk)
+    name: 'threads/thread-own-mount-namespace',
+    area: 'threads',
+    description: "clone3(CLONE_THREAD | CLONE_NEWNS) gives the thread a mount namespace of its own: /proc/<tid>/ns shows it, and setns with the thread's pidfd joins it (not the process's)",
+    steps: [
+      { op: 'unshare', proc: 'init', namespaces: ['cgroup', 'user'] },
+      { op: 'clone3', proc: 'init', child: 't', namespaces: ['cgroup', 'mnt'], flags: [...THREAD, 'pidfd'], pidfd: 'h' },
+      { op: 'nsId', proc: 'init', entry: 'mnt' },
+      { op: 'nsId', proc: 'init', target: 't', entry: 'mnt' },
+      { op: 'nsId', proc: 'init', entry: 'cgroup' },
+      { op: 'nsId', proc: 'init', target: 't', entry: 'cgroup' },
+      { op: 'setns', proc: 'init', fd: 'h', namespaces: ['mnt'] },
+      { op: 'nsId', proc: 'init', entry: 'mnt' },
+      { op: 'clone3', proc: 'init', child: 'b', namespaces: ['cgroup'] },
+      { op: 'nsId', proc: 'init', target: 'b', entry: 'mnt' },
+    ],
+  },
+  {
+    // Found by npm run fuzz (nsbridge verify --area random --seed 2084, shrunk): the other ways a
+    // thread's own nsproxy shows.
+    name: 'threads/thread-own-namespaces-every-kind',
+    area: 'threads',
+    description: "a thread made with CLONE_NEWUTS/IPC/NET/CGROUP/TIME gets those namespaces (time: only its time_for_children; user and pid stay the process's); a pidfd join takes them from the thread",
+    steps: [
+      { op: 'clone3', proc: 'root', child: 't', namespaces: ['uts', 'ipc', 'net', 'cgroup', 'time'], flags: [...THREAD, 'pidfd'], pidfd: 'h' },
+      { op: 'nsId', proc: 'root', entry: 'uts' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'uts' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'ipc' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'net' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'cgroup' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'time' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'time_for_children' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'pid_for_children' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'user' },
+      { op: 'setns', proc: 'root', fd: 'h', namespaces: ['uts', 'ipc', 'net', 'cgroup'] },
+      { op: 'nsId', proc: 'root', entry: 'uts' },
+      { op: 'nsId', proc: 'root', entry: 'ipc' },
+      { op: 'nsId', proc: 'root', entry: 'net' },
+      { op: 'nsId', proc: 'root', entry: 'cgroup' },
+    ],
+  },
+  {
+    // Found by npm run fuzz (nsbridge verify --area random --seed 2084, shrunk): the other ways a
+    // thread's own nsproxy shows.
+    name: 'threads/thread-own-time-offsets',
+    area: 'threads',
+    description: "a thread made with CLONE_NEWTIME has a time_for_children of its own: /proc/<tid>/timens_offsets writes and reads that one, the process's stays as it was",
+    steps: [
+      { op: 'clone3', proc: 'root', child: 't', namespaces: ['time'], flags: [...THREAD] },
+      { op: 'writeTimeOffsets', proc: 'root', target: 't', offsets: [{ clock: 'monotonic', seconds: 100 }] },
+      { op: 'readTimeOffsets', proc: 'root', target: 't' },
+      { op: 'readTimeOffsets', proc: 'root', target: 'root' },
+      { op: 'clockOffset', proc: 'root', clock: 'monotonic' },
+    ],
+  },
+  {
+    // Found by npm run fuzz (nsbridge verify --area random --seed 2084, shrunk): the other ways a
+    // thread's own nsproxy shows.
+    name: 'threads/thread-keeps-namespaces-after-unshare',
+    area: 'threads',
+    description: "unshare by a process switches only the calling task's nsproxy: its thread stays in the old namespaces, and setns with the thread's pidfd goes back to them",
+    steps: [
+      { op: 'clone3', proc: 'root', child: 't', flags: [...THREAD, 'pidfd'], pidfd: 'h' },
+      { op: 'unshare', proc: 'root', namespaces: ['uts', 'net', 'time'] },
+      { op: 'nsId', proc: 'root', entry: 'uts' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'uts' },
+      { op: 'nsId', proc: 'root', entry: 'time_for_children' },
+      { op: 'nsId', proc: 'root', target: 't', entry: 'time_for_children' },
+      { op: 'setns', proc: 'root', fd: 'h', namespaces: ['uts', 'net'] },
+      { op: 'nsId', proc: 'root', entry: 'uts' },
+      { op: 'nsId', proc: 'root', entry: 'net' },
+    ],
+  },
 ];
