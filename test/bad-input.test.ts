@@ -526,8 +526,10 @@ describe('large but valid: 10,000 supplementary groups', () => {
     const child = spawn('sh', ['-c', 'grep ^Groups: /proc/self/status'], { groups, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    // Listened for before anything is awaited: the pipe may close before the exit is seen.
+    const closed = new Promise((resolve) => child.stdout!.once('close', resolve));
     expect(await child.exited).toEqual({ code: 0, signal: null });
-    await new Promise((resolve) => child.stdout!.once('close', resolve));
+    await closed;
     expect(output.trim().split(/\s+/).slice(1).map(Number)).toEqual(groups);
   });
 });

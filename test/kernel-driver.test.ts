@@ -8,7 +8,9 @@
  */
 import { spawn as spawnProcess, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/index.js';
@@ -283,8 +285,13 @@ describe.runIf(isRoot)('processes that stop, die or are not processes', () => {
 
 describe.runIf(isRoot)('an interrupted driver', () => {
   it('the driver process SIGKILLed mid-scenario leaves no agent behind', async () => {
+    // A TMPDIR of its own: every driver run sweeps the socket directories that dead drivers left
+    // in its TMPDIR, and another run on this machine (a test file in parallel, a fuzz run) must
+    // not sweep this one's before the test has looked at it.
+    const privateTmp = mkdtempSync(join(tmpdir(), 'nsbridge-interrupted-'));
     const fixture = spawnProcess(process.execPath, ['test/fixtures/kernel-driver-interrupted.mjs'], {
       cwd: repoRoot,
+      env: { ...process.env, TMPDIR: privateTmp },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = once(fixture, 'exit');
@@ -308,7 +315,15 @@ describe.runIf(isRoot)('an interrupted driver', () => {
     expect(pgrep(socketDir)).toEqual([]);
     // The socket directory is the one thing a killed driver cannot clean up: the next run does.
     expect(existsSync(socketDir)).toBe(true);
-    await runOnKernel([{ op: 'getpid', proc: 'root' }]);
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp; // os.tmpdir() reads it at each call
+    try {
+      await runOnKernel([{ op: 'getpid', proc: 'root' }]);
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    }
     expect(existsSync(socketDir)).toBe(false);
+    rmSync(privateTmp, { recursive: true });
   });
 });
