@@ -7,6 +7,7 @@
         "native/args.cc",
         "native/child_reaper.cc",
         "native/clone3_probe.cc",
+        "native/credentials.cc",
         "native/fd_watcher.cc",
         "native/listing/ns_info.cc",
         "native/listing/scan_proc.cc",

@@ -43,6 +43,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterFdWatcher(env, exports);
   RegisterClone3Probe(env, exports);
   RegisterSpawn(env, exports);
+  RegisterCredentials(env, exports);
   RegisterProcScan(env, exports);
   RegisterNsInfo(env, exports);
   exports.Set("constants", MakeConstants(env));

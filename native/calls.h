@@ -11,5 +11,6 @@ void RegisterPidfdCalls(Napi::Env env, Napi::Object exports);      // pidfd_call
 void RegisterFdWatcher(Napi::Env env, Napi::Object exports);       // fd_watcher.cc
 void RegisterClone3Probe(Napi::Env env, Napi::Object exports);     // clone3_probe.cc
 void RegisterSpawn(Napi::Env env, Napi::Object exports);           // spawn/spawn_call.cc
+void RegisterCredentials(Napi::Env env, Napi::Object exports);     // credentials.cc
 
 }  // namespace nsbridge

@@ -10,7 +10,8 @@ import { addon } from './native/addon.js';
 import { PidTranslation } from './native/binding.js';
 import { NAMESPACE_KINDS, kindOf, type NamespaceType } from './kinds.js';
 import { isSystemError } from './errors.js';
-import { hasEffectiveCapability, readStatusField } from './proc.js';
+import { hasEffectiveCapability } from './capabilities.js';
+import { readStatusField } from './proc.js';
 
 export interface FeatureReport {
   supported: boolean;

@@ -10,11 +10,6 @@ export function readStatusField(pid: number | 'self', field: string): string | u
   return new RegExp(`^${field}:[ \t]*(.*)$`, 'm').exec(text)?.[1];
 }
 
-/** Capability number `capability` (capabilities(7)) is in this process's effective set, in its own user namespace. */
-export function hasEffectiveCapability(capability: number): boolean {
-  return ((BigInt(`0x${readStatusField('self', 'CapEff') ?? '0'}`) >> BigInt(capability)) & 1n) === 1n;
-}
-
 /** The NSpid chain of a process: its pid in each pid namespace it is in, outermost first. */
 export function readNsPid(pid: number | 'self'): number[] {
   const value = readStatusField(pid, 'NSpid');

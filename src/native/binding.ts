@@ -265,6 +265,8 @@ export interface NativeBinding {
   namespaceInfo(paths: string[], wantParents: Uint8Array): RawNamespaceInfo;
 
   // --- host facts for probe() -----------------------------------------------------------------
+  /** The calling thread's effective capability set (capget(2)), bit n = capability n. */
+  effectiveCapabilities(): bigint;
   /**
    * clone3 support probes that never create a process: each returns the errno (0 = success is
    * impossible here) of a deliberately failing clone3 call.

@@ -14,7 +14,8 @@ import { addon } from '../native/addon.js';
 import { NAMESPACE_KINDS, NAMESPACE_TYPES, kindOf, type NamespaceKind, type NamespaceType } from '../kinds.js';
 import { Namespace } from '../namespace.js';
 import { ProcessHandle } from '../process-handle.js';
-import { hasEffectiveCapability, readNsPid } from '../proc.js';
+import { hasEffectiveCapability } from '../capabilities.js';
+import { readNsPid } from '../proc.js';
 import { checkArray, checkBoolean, checkFd, checkId, checkInteger, checkPath, checkPid, checkSignal, checkString, describe } from '../validate.js';
 import { isSystemError } from '../errors.js';
 
