@@ -217,7 +217,7 @@ NSBRIDGE_CHILD_CODE void SetupStdio(const ChildPlan* p) {
     src[i] = p->stdio[i];
     if (src[i] >= 0 && src[i] < n && src[i] != i) {
       long fd = raw::Syscall(__NR_fcntl, src[i], F_DUPFD_CLOEXEC, n);
-      if (fd < 0) Fail(p, Step::kStdio, fd, i);
+      if (fd < 0) Fail(p, Step::kStdio, fd, static_cast<int>(StdioCall::kFcntl));
       src[i] = static_cast<int>(fd);
     }
   }
@@ -226,10 +226,16 @@ NSBRIDGE_CHILD_CODE void SetupStdio(const ChildPlan* p) {
     // slot is closed at exec (whatever this process had there must not leak into it).
     // (EBADF there means the slot is closed already.)
     long r = 0;
-    if (src[i] < 0) raw::Syscall(__NR_fcntl, i, F_SETFD, FD_CLOEXEC);
-    else if (src[i] == i) r = raw::Syscall(__NR_fcntl, i, F_SETFD, 0);
-    else r = raw::Syscall(__NR_dup3, src[i], i, 0);
-    if (r < 0) Fail(p, Step::kStdio, r, i);
+    StdioCall call = StdioCall::kFcntl;
+    if (src[i] < 0) {
+      raw::Syscall(__NR_fcntl, i, F_SETFD, FD_CLOEXEC);
+    } else if (src[i] == i) {
+      r = raw::Syscall(__NR_fcntl, i, F_SETFD, 0);
+    } else {
+      r = raw::Syscall(__NR_dup3, src[i], i, 0);
+      call = StdioCall::kDup3;
+    }
+    if (r < 0) Fail(p, Step::kStdio, r, static_cast<int>(call));
   }
 }
 

@@ -31,12 +31,15 @@ enum class Step : int32_t {
   kSetgid,
   kSetuid,
   kChdir,
-  kStdio,            // dup3 / fcntl of stdio slots
+  kStdio,            // dup3 / fcntl of stdio slots; value = StdioCall
   kCloseFds,         // close_range(CLOSE_RANGE_CLOEXEC) or its fallback
   kPdeathSignal,     // prctl(PR_SET_PDEATHSIG)
   kSigmask,          // rt_sigprocmask
   kExecve,
 };
+
+/** Which call failed at Step::kStdio (the Report's value), so the error names the real syscall. */
+enum class StdioCall : int32_t { kDup3 = 0, kFcntl = 1 };
 
 /** A message on the report pipe, child → parent. Fixed size, so every write is atomic. */
 struct Report {

@@ -67,7 +67,7 @@ void Describe(const Report& r, const SpawnJob& job, Failure* f) {
     case Step::kSetgid: return f->Set("setgid", err, "setresgid");
     case Step::kSetuid: return f->Set("setuid", err, "setresuid");
     case Step::kChdir: return f->Set("chdir", err, "chdir");
-    case Step::kStdio: return f->Set("stdio", err, "dup3");
+    case Step::kStdio: return f->Set("stdio", err, static_cast<StdioCall>(r.value) == StdioCall::kDup3 ? "dup3" : "fcntl");
     case Step::kCloseFds: return f->Set("close_range", err, "close_range");
     case Step::kPdeathSignal: return f->Set("pdeath_signal", err, "prctl");
     case Step::kSigmask: return f->Set("sigmask", err, "rt_sigprocmask");
