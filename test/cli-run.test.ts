@@ -139,9 +139,16 @@ describe('nsbridge run: namespaces', () => {
     ]);
   });
 
-  itWith(isRoot && hasTime, 'needs root and time namespaces', '--boottime shifts /proc/uptime; --monotonic lands in timens_offsets', () => {
+  // The kernel refuses an offset that would put the clock below 0 now (ERANGE), so negative
+  // offsets are derived from CLOCK_MONOTONIC at the time of the test (process.hrtime reads it):
+  // a machine booted a minute ago must pass too.
+  const monotonicSeconds = (): number => Number(process.hrtime.bigint() / 1_000_000n) / 1000;
+
+  itWith(isRoot && hasTime, 'needs root and time namespaces', '--boottime shifts /proc/uptime; a negative --monotonic lands in timens_offsets', () => {
+    // Half the current clock value, at most 1000 s, plus half a second: always within range.
+    const whole = Math.min(1000, Math.floor(monotonicSeconds() / 2));
     const before = uptime();
-    const result = nsbridge(['run', '--boottime', '100000', '--monotonic', '-1000.5', '--', 'sh', '-c', 'cat /proc/uptime /proc/self/timens_offsets']);
+    const result = nsbridge(['run', '--boottime', '100000', '--monotonic', `-${whole}.5`, '--', 'sh', '-c', 'cat /proc/uptime /proc/self/timens_offsets']);
     const after = uptime();
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -149,11 +156,23 @@ describe('nsbridge run: namespaces', () => {
     const inner = Number(uptimeLine!.split(' ')[0]);
     expect(inner).toBeGreaterThanOrEqual(Math.floor(before) + 100000);
     expect(inner).toBeLessThanOrEqual(Math.ceil(after) + 100000 + 1);
-    // A negative offset is floored to a timespec: -1000.5 s = -1001 s + 500000000 ns.
+    // A negative offset is floored to a timespec: -N.5 s = -(N + 1) s + 500000000 ns.
     expect(offsets.map((line) => line.trim().split(/\s+/))).toEqual([
-      ['monotonic', '-1001', '500000000'],
+      ['monotonic', String(-(whole + 1)), '500000000'],
       ['boottime', '100000', '0'],
     ]);
+  });
+
+  itWith(isRoot && hasTime, 'needs root and time namespaces', '--monotonic just below minus the current clock value is ERANGE; just above it runs', () => {
+    // proc_timens_set_offset: now + offset must have tv_sec >= 0. One second of margin each way.
+    const now = monotonicSeconds();
+    const refused = nsbridge(['run', '--monotonic', String(-(Math.ceil(now) + 1)), '--', 'true']);
+    expect([refused.status, refused.stdout]).toEqual([125, '']);
+    expect(refused.stderr).toBe('nsbridge: timens_offsets failed: ERANGE (write): timens_offsets: the offset would put the clock below 0 or above KTIME_SEC_MAX / 2 seconds\n');
+    const accepted = nsbridge(['run', '--monotonic', String(-(Math.floor(now) - 1)), '--', 'cat', '/proc/self/timens_offsets']);
+    expect(accepted.stderr).toBe('');
+    expect(accepted.status).toBe(0);
+    expect(accepted.stdout.split('\n')[0]!.trim().split(/\s+/)).toEqual(['monotonic', String(-(Math.floor(now) - 1)), '0']);
   });
 
   it('--wd sets the working directory; options after the program are its own', () => {
