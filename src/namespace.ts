@@ -9,6 +9,7 @@ import { addon } from './native/addon.js';
 import { forChildrenOf, kindOf, kindOfFlag, type NamespaceType } from './kinds.js';
 import { booleanOption, checkPath, checkPid, describe } from './validate.js';
 import { closedHandleError, isSystemError, withHint } from './errors.js';
+import { namespaceAccessHint } from './access-hint.js';
 // A cycle (process-handle.js imports this module); ProcessHandle is used only inside methods.
 import { ProcessHandle } from './process-handle.js';
 
@@ -49,6 +50,7 @@ export class Namespace implements Disposable {
       return new Namespace(adoptToken, addon().openPath(path), kind.type);
     } catch (error) {
       if (isSystemError(error, 'ENOENT')) throw withHint(error, `no process ${who} in this /proc`);
+      if (isSystemError(error, 'EACCES')) throw withHint(error, namespaceAccessHint(`process ${who}`));
       throw error;
     }
   }
@@ -82,7 +84,12 @@ export class Namespace implements Disposable {
     if (!(handle instanceof ProcessHandle)) throw new TypeError(`handle must be a ProcessHandle, got ${describe(handle)}`);
     const kind = kindOf(type);
     const request = booleanOption(options, 'forChildren') ? forChildrenOf(kind).pidfdIoctl : kind.pidfdIoctl;
-    return new Namespace(adoptToken, addon().pidfdGetNamespace(handle.fd, request), kind.type);
+    try {
+      return new Namespace(adoptToken, addon().pidfdGetNamespace(handle.fd, request), kind.type);
+    } catch (error) {
+      if (isSystemError(error, 'EACCES')) throw withHint(error, namespaceAccessHint(`process ${handle.pid}`));
+      throw error;
+    }
   }
 
   /** The fd number (owned by this handle: do not close it yourself). */

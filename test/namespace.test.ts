@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { NAMESPACE_KINDS, NAMESPACE_TYPES, Namespace, ProcessHandle } from '../src/index.js';
-import { PARK, park, statInode, stopAll } from './helpers/processes.js';
+import { NAMESPACE_KINDS, NAMESPACE_TYPES, Namespace, ProcessHandle, spawn } from '../src/index.js';
+import { PARK, park, repoRoot, statInode, stopAll } from './helpers/processes.js';
 import { isRoot, itWith } from './helpers/features.js';
 
 afterAll(stopAll);
@@ -130,5 +130,28 @@ describe('Namespace chains across new pid and user namespaces', () => {
     } finally {
       await parked.stop();
     }
+  });
+});
+
+describe('EACCES on another process\'s namespaces: the hint says which part of the ptrace rule fails', () => {
+  itWith(isRoot, 'needs root to map a user namespace to uid 100000', 'as root of a user namespace (uid 100000 outside), of our parent: CAP_SYS_PTRACE only in its own user namespace', async () => {
+    // Root inside, but neither the same uid as the target outside nor CAP_SYS_PTRACE over the
+    // target's (initial) user namespace: /proc/<pid>/ns and the pidfd ioctl are both refused.
+    const map = [{ inside: 0, outside: 100_000, count: 1 }];
+    const child = spawn(process.execPath, ['test/fixtures/namespace-access.mjs', String(process.pid)], {
+      namespaces: ['user'], uidMap: map, gidMap: map, uid: 0, gid: 0, cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    const hint =
+      `seeing the namespaces of process ${process.pid} needs ptrace read access to it (PTRACE_MODE_READ_FSCREDS): the same uid as the target while it is dumpable, ` +
+      "or CAP_SYS_PTRACE in the target's user namespace or an ancestor of it; this process has CAP_SYS_PTRACE only in its own user namespace, " +
+      `and process ${process.pid} lives outside it (as the host's processes do, seen from a container)`;
+    expect(JSON.parse(out)).toEqual({
+      uidMap: ['0', '100000', '1'],
+      of: { code: 'EACCES', syscall: 'open', hint },
+      fromPidfd: { code: 'EACCES', syscall: 'ioctl(PIDFD_GET_NET_NAMESPACE)', hint },
+    });
   });
 });

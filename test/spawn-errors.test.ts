@@ -17,7 +17,7 @@
  *                      gid map ('credentials in a new user namespace'); EPERM each as uid 65534
  *                      (F) ('credentials and set_tid without capabilities')
  *   stdio              EBADF a closed fd (dup3, fcntl) 'stdio'; EMFILE in the child (F) 'out of fds'
- *   mount:/            EINVAL in a chroot whose root is not a mount point (F)        'mount'
+ *   propagation        EINVAL in a chroot whose root is not a mount point (F)        'mount'
  *   mount:<path>       ENOENT, ENOTDIR                                                  'mount'
  *   uid_map, gid_map   EPERM as uid 65534 (F), EPERM unmapped outside ids (F)      'uid_map / …'
  *   setgroups          EPERM 'allow' below a 'deny' user namespace (F)              'uid_map / …'
@@ -181,10 +181,46 @@ describe('execve', () => {
     writeFileSync(file, '#!/bin/sh\nexit 0\n');
     chmodSync(file, 0o644);
     // As root, execve still needs an execute bit on a regular file.
-    await failing(file, [], {}, { step: 'execve', code: 'EACCES', syscall: 'execve', hint: /not executable/ });
+    const direct = await failing(file, [], {}, { step: 'execve', code: 'EACCES', syscall: 'execve' });
+    expect(direct.hint).toBe(`${file}: EACCES, it has no execute permission bits`);
+    expect(direct.candidates).toEqual([{ path: file, code: 'EACCES', reason: 'it has no execute permission bits' }]);
     const empty = mkdtempSync(join(tmp, 'path-'));
     // EACCES is remembered while the search goes on, and reported when nothing else ran.
-    await failing('prog', [], { env: { PATH: `${dir}:${empty}` } }, { step: 'execve', code: 'EACCES', syscall: 'execve' });
+    const searched = await failing('prog', [], { env: { PATH: `${dir}:${empty}` } }, { step: 'execve', code: 'EACCES', syscall: 'execve' });
+    expect(searched.candidates).toEqual([
+      { path: file, code: 'EACCES', reason: 'it has no execute permission bits' },
+      { path: join(empty, 'prog'), code: 'ENOENT', reason: 'no such file' },
+    ]);
+    expect(searched.hint).toBe(
+      `no candidate could be executed (an EACCES is remembered while the PATH search goes on): ${file}: EACCES, it has no execute permission bits; ${join(empty, 'prog')}: ENOENT, no such file`,
+    );
+  });
+
+  itWith(isRoot, `needs root to run the program as uid ${NOBODY}`, 'EACCES from a PATH directory the program may not search: the hint names that candidate, not the program', async () => {
+    // As uid 65534 (the child drops to it before execve), a root-only directory on the PATH
+    // cannot be searched; the program exists nowhere. execvp reports EACCES.
+    const locked = mkdtempSync(join(tmp, 'locked-'));
+    chmodSync(locked, 0o700);
+    const open = mkdtempSync(join(tmp, 'open-'));
+    chmodSync(open, 0o755);
+    chmodSync(tmp, 0o755);
+    const error = await failing('nsbridge-nowhere', [], { uid: NOBODY, gid: NOBODY, env: { PATH: `${locked}:${open}` } }, { step: 'execve', code: 'EACCES', syscall: 'execve' });
+    expect(error.candidates).toEqual([
+      { path: join(locked, 'nsbridge-nowhere'), code: 'EACCES', reason: "a directory on the way may not be searched by the program's user" },
+      { path: join(open, 'nsbridge-nowhere'), code: 'ENOENT', reason: 'no such file' },
+    ]);
+    expect(error.hint).toBe(
+      'no candidate could be executed (an EACCES is remembered while the PATH search goes on): ' +
+        `${join(locked, 'nsbridge-nowhere')}: EACCES, a directory on the way may not be searched by the program's user; ${join(open, 'nsbridge-nowhere')}: ENOENT, no such file`,
+    );
+  });
+
+  it('ENOENT for a script whose interpreter is missing: the hint says the file exists', async () => {
+    const dir = mkdtempSync(join(tmp, 'interp-'));
+    const file = join(dir, 'prog');
+    writeFileSync(file, '#!/nonexistent-nsbridge-interpreter\n', { mode: 0o755 });
+    const error = await failing(file, [], {}, { step: 'execve', code: 'ENOENT', syscall: 'execve' });
+    expect(error.hint).toBe(`${file}: ENOENT, the file exists, but its interpreter (the ELF loader or the #! program) does not`);
   });
 
   it('EACCES for a directory', async () => {
@@ -205,7 +241,8 @@ describe('execve', () => {
     const dir = mkdtempSync(join(tmp, 'garbage-'));
     const file = join(dir, 'prog');
     writeFileSync(file, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), { mode: 0o755 });
-    await failing(file, [], {}, { step: 'execve', code: 'ENOEXEC', syscall: 'execve', hint: /not a binary or script/ });
+    const error = await failing(file, [], {}, { step: 'execve', code: 'ENOEXEC', syscall: 'execve' });
+    expect(error.hint).toBe(`${file}: ENOEXEC, not a binary or script the kernel can run (no shell is used to retry it)`);
     // A good program later on the PATH is not tried (and no shell retries the file).
     const later = mkdtempSync(join(tmp, 'path-'));
     writeFileSync(join(later, 'prog'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
@@ -399,7 +436,7 @@ describe('mount (mountProc)', () => {
     await failing('/bin/true', [], { namespaces: ['mnt', 'pid'], mountProc: file }, { step: `mount:${file}`, code: 'ENOTDIR', syscall: 'mount' });
   });
 
-  itWith(isRoot, 'needs root for unshare --mount and chroot(1)', "in a chroot whose root is not a mount point: mount:/ EINVAL (and unshare:user EPERM)", () => {
+  itWith(isRoot, 'needs root for unshare --mount and chroot(1)', "in a chroot whose root is not a mount point: propagation EINVAL (and unshare:user EPERM)", () => {
     const observed = runFixture(CHROOTED, 'spawn-err-cases.mjs', [
       JSON.stringify({
         mountPrivate: ['/bin/true', [], { namespaces: ['mnt', 'pid'], mountProc: true }],
@@ -407,7 +444,12 @@ describe('mount (mountProc)', () => {
       }),
     ]);
     // Making '/' private needs '/' to be the root of a mount (do_change_type).
-    expectFixtureFailure(observed.mountPrivate, { step: 'mount:/', code: 'EINVAL', syscall: 'mount', hint: /not the root of a mount/ });
+    expectFixtureFailure(observed.mountPrivate, {
+      step: 'propagation',
+      code: 'EINVAL',
+      syscall: 'mount',
+      hint: "'/' is not the root of a mount (the caller is chrooted into a directory that is not a mount point), so the propagation of its mounts cannot be changed: use propagation 'unchanged'",
+    });
     // A chrooted process may not create user namespaces (create_user_ns: current_chrooted()).
     expectFixtureFailure(observed.userInChroot, { step: 'unshare:user', code: 'EPERM', syscall: 'clone3', hint: /chroot/ });
   });

@@ -134,8 +134,29 @@ const cases: Case[] = [
   ['setTid: deeper than our pid namespace', () => spawnWith({ setTid: Array.from({ length: ourPidLevels + 1 }, () => 1) }), RangeError, new RegExp(`options\\.setTid has ${ourPidLevels + 1} entries.*at most ${ourPidLevels} allowed`)],
   ['setTid: deeper than a new pid namespace', () => spawnWith({ namespaces: ['pid'], setTid: Array.from({ length: ourPidLevels + 2 }, () => 1) }), RangeError, new RegExp(`at most ${ourPidLevels + 1} allowed`)],
 
+  // propagation, root, cwd { fd }, persist, keepCapabilities, preserveCredentials, pidForChildrenOnly
+  ['propagation: unknown mode', () => spawnWith({ namespaces: ['mnt'], propagation: 'rshared' }), TypeError, /options\.propagation must be one of 'private', 'slave', 'shared', 'unchanged', got "rshared"/],
+  ['propagation: without a new mnt namespace', () => spawnWith({ propagation: 'private' }), RangeError, /options\.propagation requires a new mnt namespace \(namespaces\.mnt\)/],
+  ['propagation: with a joined mnt namespace only', () => spawnWith({ join: { target: process.pid, kinds: ['mnt'] }, propagation: 'slave' }), RangeError, /options\.propagation requires a new mnt namespace/],
+  ['root: number', () => spawnWith({ root: 3 }), TypeError, /options\.root must be a path or \{ fd \}, got 3/],
+  ['root: empty', () => spawnWith({ root: '' }), RangeError, /options\.root must not be empty/],
+  ['root: { fd: -1 }', () => spawnWith({ root: { fd: -1 } }), RangeError, /options\.root\.fd must be an integer from 0 to 2147483647, got -1/],
+  ['root: { path }', () => spawnWith({ root: { path: '/' } }), TypeError, /options\.root must be a path or \{ fd \}, got \[object Object\] with keys "path"/],
+  ['cwd: { fd: 1.5 }', () => spawnWith({ cwd: { fd: 1.5 } }), RangeError, /options\.cwd\.fd must be an integer from 0 to 2147483647, got 1\.5/],
+  ['persist: array', () => spawnWith({ namespaces: ['net'], persist: ['/run/x'] }), TypeError, /options\.persist must be an object of namespace type → path, got array\(1\)/],
+  ['persist: unknown kind', () => spawnWith({ namespaces: ['net'], persist: { network: '/run/x' } }), TypeError, /Unknown options\.persist key "network"/],
+  ['persist: relative path', () => spawnWith({ namespaces: ['net'], persist: { net: 'run/x' } }), RangeError, /options\.persist\.net must be an absolute path, got "run\/x"/],
+  ['persist: a kind not created', () => spawnWith({ namespaces: ['net'], persist: { uts: '/run/x' } }), RangeError, /options\.persist\.uts requires a new uts namespace \(namespaces\.uts\)/],
+  ['keepCapabilities: without a new user namespace', () => spawnWith({ keepCapabilities: true }), RangeError, /options\.keepCapabilities requires a new user namespace/],
+  ['keepCapabilities: string', () => spawnWith({ namespaces: ['user'], keepCapabilities: 'yes' }), TypeError, /options\.keepCapabilities must be a boolean, got "yes"/],
+  ['preserveCredentials: without a user join', () => spawnWith({ preserveCredentials: true }), RangeError, /options\.preserveCredentials applies to joining a user namespace/],
+  ['preserveCredentials: with uid', () => spawnWith({ join: { target: process.pid, kinds: ['user'] }, preserveCredentials: true, uid: 0 }), RangeError, /options\.preserveCredentials conflicts with options\.uid/],
+  ['pidForChildrenOnly: without a pid namespace', () => spawnWith({ pidForChildrenOnly: true }), RangeError, /options\.pidForChildrenOnly requires a new pid namespace/],
+  ['pidForChildrenOnly: with mountProc', () => spawnWith({ namespaces: ['pid', 'mnt'], mountProc: true, pidForChildrenOnly: true }), RangeError, /options\.pidForChildrenOnly conflicts with options\.mountProc/],
+  ['pidForChildrenOnly: with setTid', () => spawnWith({ namespaces: ['pid'], setTid: [1], pidForChildrenOnly: true }), RangeError, /options\.pidForChildrenOnly conflicts with options\.setTid/],
+
   // cwd, env, argv0
-  ['cwd: number', () => spawnWith({ cwd: 1 }), TypeError, /options\.cwd must be a string or a file: URL, got 1/],
+  ['cwd: number', () => spawnWith({ cwd: 1 }), TypeError, /options\.cwd must be a string, a file: URL or \{ fd \}, got 1/],
   ['cwd: empty', () => spawnWith({ cwd: '' }), RangeError, /options\.cwd must not be empty/],
   ['cwd: NUL', () => spawnWith({ cwd: '/tmp\0' }), RangeError, /options\.cwd must not contain NUL bytes/],
   ['cwd: http URL', () => spawnWith({ cwd: new URL('http://example.com/') }), RangeError, /options\.cwd must be a file: URL, got "http:\/\/example\.com\/"/],
@@ -257,7 +278,45 @@ describe('spawn plans', () => {
         groups: null,
         stdio: [-1, -1, -1],
         pdeathSignal: 0,
+        propagation: 0,
+        root: null,
+        rootFd: -1,
+        cwdFd: -1,
+        keepCapabilities: false,
+        persistKinds: [],
+        persistPaths: [],
+        pidForChildrenOnly: false,
       });
+    });
+  });
+
+  it("propagation: 'private' by default for a new mount namespace, the mount(2) flags of each mode, none without one", () => {
+    const MS_REC = 0x4000;
+    withRequest({ namespaces: ['mnt'] }, (r) => expect(r.plan.propagation).toBe(MS_REC | (1 << 18)));
+    withRequest({ namespaces: ['mnt'], propagation: 'private' }, (r) => expect(r.plan.propagation).toBe(MS_REC | (1 << 18)));
+    withRequest({ namespaces: ['mnt'], propagation: 'slave' }, (r) => expect(r.plan.propagation).toBe(MS_REC | (1 << 19)));
+    withRequest({ namespaces: ['mnt'], propagation: 'shared' }, (r) => expect(r.plan.propagation).toBe(MS_REC | (1 << 20)));
+    withRequest({ namespaces: ['mnt'], propagation: 'unchanged' }, (r) => expect(r.plan.propagation).toBe(0));
+    withRequest({ namespaces: ['net'] }, (r) => expect(r.plan.propagation).toBe(0));
+  });
+
+  it('root and cwd as paths or { fd }; keepCapabilities; persist in the kinds table order', () => {
+    withRequest({ root: '/srv/root', cwd: { fd: 7 } }, (r) => {
+      expect([r.plan.root, r.plan.rootFd, r.plan.cwd, r.plan.cwdFd]).toEqual(['/srv/root', -1, null, 7]);
+    });
+    withRequest({ root: { fd: 9 }, cwd: '/tmp' }, (r) => {
+      expect([r.plan.root, r.plan.rootFd, r.plan.cwd, r.plan.cwdFd]).toEqual([null, 9, '/tmp', -1]);
+    });
+    withRequest({ namespaces: ['user'], keepCapabilities: true }, (r) => expect(r.plan.keepCapabilities).toBe(true));
+    withRequest({ namespaces: ['uts', 'net', 'pid'], persist: { uts: '/run/u', net: '/run/n', pid: '/run/p' } }, (r) => {
+      expect(r.plan.persistKinds).toEqual([flag('net'), flag('pid'), flag('uts')]);
+      expect(r.plan.persistPaths).toEqual(['/run/n', '/run/p', '/run/u']);
+    });
+  });
+
+  it('pidForChildrenOnly: the namespaces are unshared by the child (clone3 would make the program pid 1)', () => {
+    withRequest({ namespaces: ['pid', 'uts'], pidForChildrenOnly: true }, (r) => {
+      expect([r.plan.cloneFlags, r.plan.unshareFlags, r.plan.pidForChildrenOnly]).toEqual([0, flag('pid') | flag('uts'), true]);
     });
   });
 

@@ -729,7 +729,7 @@ describe('process attributes', () => {
     chmodSync(joinPath(dir, 'no-shebang'), 0o755);
     const error = await setupFailure(start(joinPath(dir, 'no-shebang'), []));
     expect(error).toMatchObject({ step: 'execve', code: 'ENOEXEC', errno: -8, syscall: 'execve' });
-    expect(error.hint).toBe('not a binary or script the kernel can run (no shell is used to retry it)');
+    expect(error.hint).toBe(`${joinPath(dir, 'no-shebang')}: ENOEXEC, not a binary or script the kernel can run (no shell is used to retry it)`);
   });
 
   it('PATH search with the default env uses process.env.PATH', async () => {

@@ -65,7 +65,11 @@ const hasCgroup2 = cgroup2 !== undefined && report.features.cloneIntoCgroup.supp
 
 // The hint every creation without a user namespace carries.
 const NEEDS_CAP_SYS_ADMIN = "creating a namespace other than a user namespace needs CAP_SYS_ADMIN in the caller's user namespace — or in the user namespace the same call creates (add CLONE_NEWUSER)";
-const NEEDS_PTRACE = "reading another user's process namespaces needs ptrace access to it (the same uid, or CAP_SYS_PTRACE): joining them needs root";
+/** The hint of an EACCES on another process's namespaces, for a caller without CAP_SYS_PTRACE. */
+const needsPtrace = (who: string): string =>
+  `seeing the namespaces of ${who} needs ptrace read access to it (PTRACE_MODE_READ_FSCREDS): the same uid as the target while it is dumpable, ` +
+  "or CAP_SYS_PTRACE in the target's user namespace or an ancestor of it; this thread has no CAP_SYS_PTRACE: run as the target's user, or as root";
+const NEEDS_PTRACE = needsPtrace('the join target');
 
 /** A failed spawn as the fixture describes it (spawn-err-lib.mjs failure()): nothing left behind. */
 const failed = (step: string, code: string, syscall: string, hint: string | RegExp) => ({
@@ -144,7 +148,7 @@ describe('the whole public API as uid 65534', () => {
       idIsBigintOrUndefined: true,
       equals: { value: true },
       // Another user's /proc/<pid>/ns links: ptrace read access is needed.
-      ofRootProcess: { code: 'EACCES', syscall: 'open', hint: null },
+      ofRootProcess: { code: 'EACCES', syscall: 'open', hint: needsPtrace(`process ${rootPid}`) },
     });
     expect(observed.processHandle).toEqual({
       selfNspid: { value: [expect.any(Number)] },
@@ -154,7 +158,7 @@ describe('the whole public API as uid 65534', () => {
       rootOpen: { value: rootPid },
       rootSignal: { code: 'EPERM', syscall: 'pidfd_send_signal', hint: null },
       rootNspid: { value: [rootPid] },
-      rootNamespace: { code: 'EACCES', syscall: 'ioctl(PIDFD_GET_NET_NAMESPACE)', hint: null },
+      rootNamespace: { code: 'EACCES', syscall: 'ioctl(PIDFD_GET_NET_NAMESPACE)', hint: needsPtrace(`process ${rootPid}`) },
     });
     // The root process survived the signal attempt.
     expect(readFileSync(`/proc/${rootPid}/stat`, 'latin1')).not.toMatch(/\) Z /);

@@ -45,7 +45,7 @@ inline void CheckParsedJob(const SpawnJob& job) {
   }
   NSBRIDGE_FUZZ_CHECK(!job.inherit_env || job.envp.empty());
   for (const std::string* s : {&job.cwd, &job.uid_map, &job.gid_map, &job.time_offsets, &job.hostname,
-                               &job.domainname, &job.mount_proc, &job.setgroups}) {
+                               &job.domainname, &job.mount_proc, &job.setgroups, &job.root}) {
     NSBRIDGE_FUZZ_CHECK(!HasNul(*s));
   }
   NSBRIDGE_FUZZ_CHECK(job.setgroups.empty() || job.setgroups == "allow" || job.setgroups == "deny");
@@ -60,6 +60,20 @@ inline void CheckParsedJob(const SpawnJob& job) {
   NSBRIDGE_FUZZ_CHECK(job.has_groups || job.groups.empty());
   NSBRIDGE_FUZZ_CHECK(job.stdio.size() <= spawn::kMaxStdioSlots);
   for (int fd : job.stdio) NSBRIDGE_FUZZ_CHECK(fd >= spawn::kStdioClosed);
+  // The propagation of a mount namespace the child creates, never of the caller's.
+  NSBRIDGE_FUZZ_CHECK(job.propagation == 0 || job.propagation == spawn::kPropagationPrivate ||
+                      job.propagation == spawn::kPropagationSlave || job.propagation == spawn::kPropagationShared);
+  NSBRIDGE_FUZZ_CHECK(job.propagation == 0 || ((job.clone_flags | job.unshare_flags) & CLONE_NEWNS) != 0);
+  NSBRIDGE_FUZZ_CHECK(job.root_fd >= -1 && !(job.has_root && job.root_fd >= 0));
+  NSBRIDGE_FUZZ_CHECK(job.cwd_fd >= -1 && !(job.has_cwd && job.cwd_fd >= 0));
+  NSBRIDGE_FUZZ_CHECK(job.persist_kinds.size() == job.persist_paths.size() && job.persist_kinds.size() <= spawn::kMaxPersist);
+  uint32_t persisted = 0;
+  for (int kind : job.persist_kinds) {
+    const uint32_t flag = static_cast<uint32_t>(kind);
+    NSBRIDGE_FUZZ_CHECK(__builtin_popcount(flag) == 1 && (flag & AllNamespaceFlags()) != 0 && (flag & persisted) == 0);
+    persisted |= flag;
+  }
+  for (const std::string& s : job.persist_paths) NSBRIDGE_FUZZ_CHECK(!HasNul(s));
 }
 
 /** A null-terminated array holding exactly `expected`, string by string. */
@@ -92,6 +106,9 @@ inline void CheckChildPlan(const SpawnJob& job, const std::vector<int>& stdio, c
   CheckStringArray(p.envp, job.inherit_env ? environ_strings : job.envp);
   CheckOptionalString(p.cwd, job.has_cwd, job.cwd);
   CheckOptionalString(p.mount_proc, job.has_mount_proc, job.mount_proc);
+  CheckOptionalString(p.root, job.has_root, job.root);
+  NSBRIDGE_FUZZ_CHECK(p.root_fd == job.root_fd && p.cwd_fd == job.cwd_fd);
+  NSBRIDGE_FUZZ_CHECK(p.propagation == job.propagation && p.keep_capabilities == job.keep_capabilities);
   CheckOptionalString(p.hostname, job.has_hostname, job.hostname);
   CheckOptionalString(p.domainname, job.has_domainname, job.domainname);
   NSBRIDGE_FUZZ_CHECK(p.hostname_len == job.hostname.size());
@@ -130,9 +147,10 @@ inline void CheckChildPlan(const SpawnJob& job, const std::vector<int>& stdio, c
     }
     return false;
   }();
-  NSBRIDGE_FUZZ_CHECK(p.clone_into_pidns == (((job.unshare_flags | job.join_mask) & CLONE_NEWPID) != 0 || pid_joined));
-  NSBRIDGE_FUZZ_CHECK(p.wait_for_parent ==
-                      (job.has_uid_map || job.has_gid_map || job.has_time_offsets || !job.setgroups.empty()));
+  NSBRIDGE_FUZZ_CHECK(p.clone_into_pidns == (!job.pid_for_children_only &&
+                                              (((job.unshare_flags | job.join_mask) & CLONE_NEWPID) != 0 || pid_joined)));
+  NSBRIDGE_FUZZ_CHECK(p.wait_for_parent == (job.has_uid_map || job.has_gid_map || job.has_time_offsets ||
+                                            !job.setgroups.empty() || !job.persist_kinds.empty()));
 
   // Credentials.
   NSBRIDGE_FUZZ_CHECK(p.uid == job.uid && p.gid == job.gid);

@@ -16,6 +16,7 @@
 // it invalidates them (re-find them, or drop them).
 #include <fuzzer/FuzzedDataProvider.h>
 #include <math.h>
+#include <sys/mount.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -51,6 +52,9 @@ enum class Shape {
   kJoinTypes,        // number[]: a CLONE_NEW* flag per joinFds entry
   kStdio,            // number[]: fd or -1 / -2 / -3
   kBoolean,          // boolean
+  kPropagation,      // number: 0 or MS_REC | MS_PRIVATE / MS_SLAVE / MS_SHARED
+  kPersistKinds,     // number[]: distinct CLONE_NEW* flags, at most 8
+  kPersistPaths,     // string[]: one per persistKinds entry
 };
 
 struct FieldSpec {
@@ -73,6 +77,11 @@ constexpr FieldSpec kFields[] = {
     {"uid", Shape::kId},              {"gid", Shape::kId},
     {"groups", Shape::kGroups}, {"stdio", Shape::kStdio},
     {"pdeathSignal", Shape::kInt},
+    // added later: last, so the corpus decodes the earlier fields as before
+    {"propagation", Shape::kPropagation}, {"root", Shape::kNullableString},
+    {"rootFd", Shape::kInt},          {"cwdFd", Shape::kInt},
+    {"keepCapabilities", Shape::kBoolean}, {"persistKinds", Shape::kPersistKinds},
+    {"persistPaths", Shape::kPersistPaths}, {"pidForChildrenOnly", Shape::kBoolean},
 };
 
 constexpr double kEdgeNumbers[] = {
@@ -150,6 +159,16 @@ class PlanGenerator {
         v.boolean = fdp_.ConsumeBool();
         return v;
       }
+      case Shape::kPropagation: {
+        if (dirty_) return Num(Number());
+        constexpr double kModes[] = {0, MS_REC | MS_PRIVATE, MS_REC | MS_SLAVE, MS_REC | MS_SHARED};
+        return Num(fdp_.PickValueInArray(kModes));
+      }
+      case Shape::kPersistKinds: {
+        persist_count_ = Chance(2) ? 0 : fdp_.ConsumeIntegralInRange<size_t>(1, spawn::kMaxPersist);
+        return Array(persist_count_, persist_count_, [&] { return dirty_ ? NumberElement() : Num(OneKind()); });
+      }
+      case Shape::kPersistPaths: return Array(persist_count_, persist_count_, [&] { return StringElement(); });
     }
     return PlainValue();
   }
@@ -274,6 +293,7 @@ class PlanGenerator {
   FuzzedDataProvider& fdp_;
   bool dirty_ = false;
   size_t join_count_ = 0;  // joinFds' length, which a clean joinTypes repeats
+  size_t persist_count_ = 0;  // persistKinds' length, which a clean persistPaths repeats
 };
 
 /** A rejection must name one of the plan's fields, the way FromJs's TypeError does. */

@@ -4,6 +4,8 @@
 // (step, errno) on the report pipe and ends the child; the parent reaps it.
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/stat.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -28,6 +30,7 @@ namespace {
 constexpr int kMaxStdio = 1024;  // src/spawn/options.ts allows at most this many slots
 constexpr int kSignalMax = 64;
 constexpr int kFailureExit = 127;
+constexpr int kMaxCandidateReports = 256;  // PATH candidates whose errors are reported
 
 NSBRIDGE_CHILD_CODE void Send(const ChildPlan* p, int32_t kind, Step step, int err, int value) {
   Report r;
@@ -139,17 +142,64 @@ NSBRIDGE_CHILD_CODE void SetNames(const ChildPlan* p) {
   }
 }
 
-// Like unshare(1) --mount-proc: make every mount private first, so the new proc (and anything
-// else this namespace mounts) does not propagate back into the parent's mount namespace.
+// A new mount namespace starts as a copy of the parent's mounts, with their propagation: on a
+// host whose / is shared (systemd's default) anything mounted here would appear in the parent's
+// namespace too. So, like unshare(1), the mounts get the requested propagation (private by
+// default) before anything else happens in the namespace. (A copy owned by a new user namespace
+// turns shared mounts into slaves anyway - CL_SHARED_TO_SLAVE - but a plain copy keeps them.)
+NSBRIDGE_CHILD_CODE void SetPropagation(const ChildPlan* p) {
+  if (p->propagation == 0) return;
+  static const char kRoot[] = "/";
+  long r = raw::Syscall(__NR_mount, 0, reinterpret_cast<long>(kRoot), 0, static_cast<long>(p->propagation), 0);
+  if (r < 0) Fail(p, Step::kPropagation, r);
+}
+
+// Like unshare(1) --mount-proc. When / was made private recursively the proc mount point is
+// private already; otherwise (propagation 'slave', 'shared', 'unchanged') the mount point alone
+// is made private first, so the new proc does not propagate back - EINVAL there means it is not a
+// mount point, and is ignored, as unshare does.
 NSBRIDGE_CHILD_CODE void MountProc(const ChildPlan* p) {
   if (p->mount_proc == nullptr) return;
-  static const char kRoot[] = "/";
   static const char kProc[] = "proc";
-  long r = raw::Syscall(__NR_mount, 0, reinterpret_cast<long>(kRoot), 0, MS_REC | MS_PRIVATE, 0);
-  if (r < 0) Fail(p, Step::kMountPrivate, r);
+  long r;
+  if (p->propagation != (MS_REC | MS_PRIVATE)) {
+    r = raw::Syscall(__NR_mount, 0, reinterpret_cast<long>(p->mount_proc), 0, MS_REC | MS_PRIVATE, 0);
+    if (r < 0 && r != -EINVAL) Fail(p, Step::kMountProc, r, static_cast<int>(MountProcCall::kPrivate));
+  }
   r = raw::Syscall(__NR_mount, reinterpret_cast<long>(kProc), reinterpret_cast<long>(p->mount_proc),
                    reinterpret_cast<long>(kProc), MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
-  if (r < 0) Fail(p, Step::kMountProc, r);
+  if (r < 0) Fail(p, Step::kMountProc, r, static_cast<int>(MountProcCall::kMount));
+}
+
+// unshare -R / nsenter -r: a path is resolved in the program's mount namespace; an fd is a
+// directory opened before the joins (nsenter's order: fchdir, chroot("."), then chdir("/") so
+// the working directory is inside the new root).
+NSBRIDGE_CHILD_CODE void ChangeRoot(const ChildPlan* p) {
+  static const char kDot[] = ".";
+  static const char kSlash[] = "/";
+  long r;
+  if (p->root_fd >= 0) {
+    r = raw::Syscall(__NR_fchdir, p->root_fd);
+    if (r < 0) Fail(p, Step::kRoot, r, static_cast<int>(DirCall::kFchdir));
+    r = raw::Syscall(__NR_chroot, reinterpret_cast<long>(kDot));
+  } else if (p->root != nullptr) {
+    r = raw::Syscall(__NR_chroot, reinterpret_cast<long>(p->root));
+  } else {
+    return;
+  }
+  if (r < 0) Fail(p, Step::kRoot, r, static_cast<int>(DirCall::kChroot));
+  r = raw::Syscall(__NR_chdir, reinterpret_cast<long>(kSlash));
+  if (r < 0) Fail(p, Step::kRoot, r, static_cast<int>(DirCall::kChdir));
+}
+
+NSBRIDGE_CHILD_CODE void ChangeDirectory(const ChildPlan* p) {
+  if (p->cwd_fd >= 0) {
+    long r = raw::Syscall(__NR_fchdir, p->cwd_fd);
+    if (r < 0) Fail(p, Step::kChdir, r, static_cast<int>(DirCall::kFchdir));
+  } else if (p->cwd != nullptr) {
+    long r = raw::Syscall(__NR_chdir, reinterpret_cast<long>(p->cwd));
+    if (r < 0) Fail(p, Step::kChdir, r, static_cast<int>(DirCall::kChdir));
+  }
 }
 
 // Groups, then gid, then uid: each later call drops the privilege the earlier ones need.
@@ -171,6 +221,28 @@ NSBRIDGE_CHILD_CODE void SetCredentials(const ChildPlan* p) {
   if (p->uid >= 0) {
     long r = raw::Syscall(__NR_setresuid, p->uid, p->uid, p->uid);
     if (r < 0) Fail(p, Step::kSetuid, r);
+  }
+}
+
+// unshare --keep-caps: a program that does not run as root in the new user namespace would lose
+// at exec the capabilities the namespace gave us; raised into the ambient set (which needs them
+// inheritable first) they survive the exec. After the credential changes, as unshare(1) does (a
+// setuid away from 0 empties the permitted set, and ambient with it).
+NSBRIDGE_CHILD_CODE void KeepCapabilities(const ChildPlan* p) {
+  if (!p->keep_capabilities) return;
+  __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  long r = raw::Syscall(__NR_capget, reinterpret_cast<long>(&header), reinterpret_cast<long>(data));
+  if (r < 0) Fail(p, Step::kCapabilities, r, static_cast<int>(CapCall::kCapget));
+  data[0].inheritable = data[0].permitted;
+  data[1].inheritable = data[1].permitted;
+  r = raw::Syscall(__NR_capset, reinterpret_cast<long>(&header), reinterpret_cast<long>(data));
+  if (r < 0) Fail(p, Step::kCapabilities, r, static_cast<int>(CapCall::kCapset));
+  for (int cap = 0; cap < 64; cap++) {
+    const uint32_t word = data[cap / 32].effective;
+    if ((word & (1u << (cap % 32))) == 0) continue;
+    r = raw::Syscall(__NR_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+    if (r < 0) Fail(p, Step::kCapabilities, r, static_cast<int>(CapCall::kAmbientRaise));
   }
 }
 
@@ -253,8 +325,25 @@ NSBRIDGE_CHILD_CODE void CloseOtherFds(const ChildPlan* p) {
   }
 }
 
+// Only after every candidate failed: what an EACCES or ENOENT was about, seen as the program
+// would see it (its mount namespace and ids).
+NSBRIDGE_CHILD_CODE CandidateDetail Explain(const char* path, int err) {
+  if (err != EACCES && err != ENOENT) return CandidateDetail::kNone;
+  struct statx sx;
+  long r = raw::Syscall(__NR_statx, AT_FDCWD, reinterpret_cast<long>(path), 0, STATX_TYPE | STATX_MODE,
+                        reinterpret_cast<long>(&sx));
+  if (err == ENOENT) return r == 0 ? CandidateDetail::kInterpreterMissing : CandidateDetail::kNone;
+  if (r == -EACCES) return CandidateDetail::kSearchDenied;
+  if (r < 0) return CandidateDetail::kNone;
+  if ((sx.stx_mode & S_IFMT) == S_IFDIR) return CandidateDetail::kDirectory;
+  if ((sx.stx_mode & 0111) == 0) return CandidateDetail::kNoExecBits;
+  return CandidateDetail::kExecDenied;
+}
+
 // execvp's search without a shell: ENOENT-like errors try the next candidate, EACCES is
-// remembered (reported if nothing else runs), anything else stops the search.
+// remembered (reported if nothing else runs), anything else stops the search. Each candidate's
+// error goes to the parent before the failure, so the error can say which one failed how (an
+// EACCES may be a PATH directory the caller cannot search, not the program itself).
 [[noreturn]] NSBRIDGE_CHILD_CODE void Exec(const ChildPlan* p) {
   const unsigned long empty_mask = 0;
   long r = raw::Syscall(__NR_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&empty_mask), 0,
@@ -262,9 +351,12 @@ NSBRIDGE_CHILD_CODE void CloseOtherFds(const ChildPlan* p) {
   if (r < 0) Fail(p, Step::kSigmask, r);
   long error = -ENOENT;
   bool saw_eacces = false;
+  int errors[kMaxCandidateReports];
+  int tried = 0;
   for (const char* const* path = p->paths; *path != nullptr; path++) {
     r = raw::Syscall(__NR_execve, reinterpret_cast<long>(*path), reinterpret_cast<long>(p->argv),
                      reinterpret_cast<long>(p->envp));
+    if (tried < kMaxCandidateReports) errors[tried++] = static_cast<int>(-r);
     if (r == -EACCES) {
       saw_eacces = true;
     } else if (r != -ENOENT && r != -ENOTDIR && r != -ESTALE && r != -ENODEV && r != -ETIMEDOUT) {
@@ -272,18 +364,22 @@ NSBRIDGE_CHILD_CODE void CloseOtherFds(const ChildPlan* p) {
       break;
     }
   }
+  for (int i = 0; i < tried; i++) {
+    Send(p, Report::kCandidate, static_cast<Step>(Explain(p->paths[i], errors[i])), errors[i], i);
+  }
   Fail(p, Step::kExecve, saw_eacces && error == -ENOENT ? -EACCES : error);
 }
 
 // The rest of the setup, in the process that becomes the program.
+// unshare(1)'s order: root, proc, working directory, then the credentials (which drop the
+// capabilities the mounts need), then the ambient capabilities.
 [[noreturn]] NSBRIDGE_CHILD_CODE void BecomeProgram(const ChildPlan* p) {
   SetNames(p);
+  ChangeRoot(p);
   MountProc(p);
-  if (p->cwd != nullptr) {
-    long r = raw::Syscall(__NR_chdir, reinterpret_cast<long>(p->cwd));
-    if (r < 0) Fail(p, Step::kChdir, r);
-  }
+  ChangeDirectory(p);
   SetCredentials(p);
+  KeepCapabilities(p);
   ArmParentDeathSignal(p);
   SetupStdio(p);
   CloseOtherFds(p);
@@ -304,6 +400,7 @@ NSBRIDGE_CHILD_CODE int ChildMain(void* arg) {
   Join(p);
   Unshare(p);
   if (p->probe_only) ExitQuietly(0);
+  SetPropagation(p);
   if (p->wait_for_parent) WaitForParent(p);
   if (!p->clone_into_pidns) BecomeProgram(p);
   long pid = nsbridge_clone3(p->program_clone_args, sizeof *p->program_clone_args, ProgramMain,

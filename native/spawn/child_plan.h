@@ -25,8 +25,8 @@ enum class Step : int32_t {
   kCloneIntoPidns,   // clone3 of the program into a joined / unshared pid namespace
   kSethostname,
   kSetdomainname,
-  kMountPrivate,     // mount(/, MS_REC|MS_PRIVATE)
-  kMountProc,        // mount(proc)
+  kPropagation,      // mount(/, MS_REC | MS_PRIVATE / MS_SLAVE / MS_SHARED) in a new mount namespace
+  kMountProc,        // mount(proc); value = MountProcCall
   kGroups,           // setgroups(2)
   kSetgid,
   kSetuid,
@@ -35,19 +35,46 @@ enum class Step : int32_t {
   kCloseFds,         // close_range(CLOSE_RANGE_CLOEXEC) or its fallback
   kPdeathSignal,     // prctl(PR_SET_PDEATHSIG)
   kSigmask,          // rt_sigprocmask
-  kExecve,
+  kExecve,          // preceded by a kCandidate report per execve candidate tried
+  kRoot,            // chroot / fchdir; value = DirCall
+  kCapabilities,    // capget / capset / prctl(PR_CAP_AMBIENT); value = CapCall
 };
+
+/** Which call failed at Step::kChdir and Step::kRoot. */
+enum class DirCall : int32_t { kChdir = 0, kFchdir = 1, kChroot = 2 };
+
+/** Which call failed at Step::kMountProc: making its mount point private, or the proc mount. */
+enum class MountProcCall : int32_t { kPrivate = 0, kMount = 1 };
+
+/**
+ * Why an execve candidate got EACCES or ENOENT, found out in the child (its mount namespace, its
+ * ids): the `step` field of a kCandidate report. EACCES alone cannot tell a PATH directory the
+ * program's user may not search from a file it may not execute; ENOENT cannot tell a missing file
+ * from a missing interpreter.
+ */
+enum class CandidateDetail : int32_t {
+  kNone = 0,
+  kSearchDenied = 1,   // statx of the path is EACCES too: a directory on the way is not searchable
+  kDirectory = 2,      // the path is a directory
+  kNoExecBits = 3,     // a file without any execute permission bit
+  kExecDenied = 4,     // a file with execute bits: not for this user, a noexec mount, or an LSM
+  kInterpreterMissing = 5,  // ENOENT, but the file exists: its ELF interpreter or #! interpreter does not
+};
+
+/** Which call failed at Step::kCapabilities. */
+enum class CapCall : int32_t { kCapget = 0, kCapset = 1, kAmbientRaise = 2 };
 
 /** Which call failed at Step::kStdio (the Report's value), so the error names the real syscall. */
 enum class StdioCall : int32_t { kDup3 = 0, kFcntl = 1 };
 
 /** A message on the report pipe, child → parent. Fixed size, so every write is atomic. */
 struct Report {
-  enum Kind : int32_t { kFailure = 1, kNeedParent = 2, kProgramPid = 3 };
+  enum Kind : int32_t { kFailure = 1, kNeedParent = 2, kProgramPid = 3, kCandidate = 4 };
   int32_t kind;
-  int32_t step;   // Step, for kFailure
+  int32_t step;   // Step, for kFailure; CandidateDetail, for kCandidate
   int32_t error;  // positive errno, for kFailure
-  int32_t value;  // kFailure: CLONE_NEW* flag of kSetns / kUnshare; kProgramPid: the pid
+  int32_t value;  // kFailure: CLONE_NEW* flag of kSetns / kUnshare, or the call (StdioCall, ...);
+                  // kProgramPid: the pid; kCandidate: the index of the execve candidate (error: its errno)
 };
 static_assert(sizeof(Report) == 16, "reports are 16 bytes");
 
@@ -65,6 +92,7 @@ struct ChildPlan {
   char* const* argv;
   char* const* envp;
   const char* cwd;  // or nullptr
+  int cwd_fd;       // or -1: fchdir instead of chdir
 
   // --- namespaces: joins, then unshares (one kind at a time), then maybe a clone into the pid ns
   int join_pidfd;  // -1: none
@@ -90,7 +118,11 @@ struct ChildPlan {
   size_t hostname_len;
   const char* domainname;
   size_t domainname_len;
+  unsigned long propagation;  // mount flags for "/" right after the mount namespace is created, or 0
   const char* mount_proc;  // or nullptr
+  const char* root;        // chroot target, or nullptr
+  int root_fd;             // or a directory fd: fchdir + chroot("."); -1: none
+  bool keep_capabilities;  // raise the permitted capabilities into the ambient set (unshare --keep-caps)
   long uid;                // -1: keep
   long gid;                // -1: keep
   const gid_t* groups;     // setgroups list when has_groups

@@ -25,10 +25,12 @@ int UnshareOrder(uint32_t flags, uint32_t order[kMaxUnshareKinds]) {
 }
 
 bool NeedsParentHandshake(const SpawnJob& job) {
-  return job.has_uid_map || job.has_gid_map || job.has_time_offsets || !job.setgroups.empty();
+  return job.has_uid_map || job.has_gid_map || job.has_time_offsets || !job.setgroups.empty() ||
+         !job.persist_kinds.empty();
 }
 
 bool NeedsCloneIntoPidns(const SpawnJob& job) {
+  if (job.pid_for_children_only) return false;
   return ((job.unshare_flags | job.join_mask) & CLONE_NEWPID) != 0 ||
          std::find(job.join_types.begin(), job.join_types.end(), CLONE_NEWPID) != job.join_types.end();
 }
@@ -51,6 +53,7 @@ ChildPlanBuilder::ChildPlanBuilder(const SpawnJob& job, std::vector<int> stdio, 
   p->argv = argv_.data();
   p->envp = envp_.data();
   p->cwd = job.has_cwd ? job.cwd.c_str() : nullptr;
+  p->cwd_fd = job.cwd_fd;
   p->join_pidfd = job.join_pidfd;
   p->join_mask = job.join_mask;
   p->join_fds = job.join_fds.data();
@@ -64,7 +67,11 @@ ChildPlanBuilder::ChildPlanBuilder(const SpawnJob& job, std::vector<int> stdio, 
   p->hostname_len = job.hostname.size();
   p->domainname = job.has_domainname ? job.domainname.c_str() : nullptr;
   p->domainname_len = job.domainname.size();
+  p->propagation = job.propagation;
   p->mount_proc = job.has_mount_proc ? job.mount_proc.c_str() : nullptr;
+  p->root = job.has_root ? job.root.c_str() : nullptr;
+  p->root_fd = job.root_fd;
+  p->keep_capabilities = job.keep_capabilities;
   p->uid = job.uid;
   p->gid = job.gid;
   p->groups = job.groups.data();

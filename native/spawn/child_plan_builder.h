@@ -28,10 +28,12 @@ struct HostFacts {
 constexpr int kMaxUnshareKinds = 8;
 int UnshareOrder(uint32_t flags, uint32_t order[kMaxUnshareKinds]);
 
-/** uid/gid maps, setgroups and time offsets are written by the parent while the child waits. */
+/** uid/gid maps, setgroups, time offsets and the persisting bind mounts are the parent's part,
+ *  done while the child waits. */
 bool NeedsParentHandshake(const SpawnJob& job);
 
-/** Joining or creating a pid namespace changes only pid_for_children: the program needs a clone. */
+/** Joining or creating a pid namespace changes only pid_for_children: the program needs a clone
+ *  (unless only its children are to be in it, nsenter --no-fork). */
 bool NeedsCloneIntoPidns(const SpawnJob& job);
 
 /**

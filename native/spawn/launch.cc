@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -42,11 +43,34 @@ namespace nsbridge::spawn {
 
 namespace {
 
-const char* KindName(int flag) {
+const NamespaceKindInfo* KindOf(int flag) {
   for (const NamespaceKindInfo& k : kNamespaceKinds) {
-    if (k.flag == static_cast<uint32_t>(flag)) return k.name;
+    if (k.flag == static_cast<uint32_t>(flag)) return &k;
   }
-  return "unknown";
+  return nullptr;
+}
+
+const char* KindName(int flag) {
+  const NamespaceKindInfo* kind = KindOf(flag);
+  return kind == nullptr ? "unknown" : kind->name;
+}
+
+const char* DirCallName(int32_t value) {
+  switch (static_cast<DirCall>(value)) {
+    case DirCall::kFchdir: return "fchdir";
+    case DirCall::kChroot: return "chroot";
+    case DirCall::kChdir: break;
+  }
+  return "chdir";
+}
+
+const char* CapCallName(int32_t value) {
+  switch (static_cast<CapCall>(value)) {
+    case CapCall::kCapget: return "capget";
+    case CapCall::kCapset: return "capset";
+    case CapCall::kAmbientRaise: break;
+  }
+  return "prctl(PR_CAP_AMBIENT_RAISE)";
 }
 
 // A child's report as (step, syscall) names: the step says what failed, the syscall which call.
@@ -61,12 +85,16 @@ void Describe(const Report& r, const SpawnJob& job, Failure* f) {
     case Step::kCloneIntoPidns: return f->Set("clone3:pid", err, "clone3");
     case Step::kSethostname: return f->Set("sethostname", err, "sethostname");
     case Step::kSetdomainname: return f->Set("setdomainname", err, "setdomainname");
-    case Step::kMountPrivate: return f->Set("mount:/", err, "mount");
-    case Step::kMountProc: return f->Set("mount:" + job.mount_proc, err, "mount");
+    case Step::kPropagation: return f->Set("propagation", err, "mount");
+    case Step::kMountProc:
+      if (static_cast<MountProcCall>(r.value) == MountProcCall::kPrivate) return f->Set("propagation:" + job.mount_proc, err, "mount");
+      return f->Set("mount:" + job.mount_proc, err, "mount");
     case Step::kGroups: return f->Set("groups", err, "setgroups");
     case Step::kSetgid: return f->Set("setgid", err, "setresgid");
     case Step::kSetuid: return f->Set("setuid", err, "setresuid");
-    case Step::kChdir: return f->Set("chdir", err, "chdir");
+    case Step::kChdir: return f->Set("chdir", err, DirCallName(r.value));
+    case Step::kRoot: return f->Set("root", err, DirCallName(r.value));
+    case Step::kCapabilities: return f->Set("capabilities", err, CapCallName(r.value));
     case Step::kStdio: return f->Set("stdio", err, static_cast<StdioCall>(r.value) == StdioCall::kDup3 ? "dup3" : "fcntl");
     case Step::kCloseFds: return f->Set("close_range", err, "close_range");
     case Step::kPdeathSignal: return f->Set("pdeath_signal", err, "prctl");
@@ -140,6 +168,31 @@ void WriteParentFiles(pid_t pid, const SpawnJob& job, Failure* f) {
   }
 }
 
+/**
+ * unshare --net=FILE: bind-mount the child's namespace files onto the given paths, in this
+ * process's mount namespace, while the child waits (before the program runs, so a program that
+ * exits at once still leaves its namespaces there). pid and time use *_for_children: after an
+ * unshare the child itself is not in them. Each bind made is recorded in `made`, so a failure
+ * later in the spawn can take it back.
+ */
+void PersistNamespaces(pid_t pid, const SpawnJob& job, Failure* f, std::vector<std::string>* made) {
+  for (size_t i = 0; i < job.persist_kinds.size(); i++) {
+    const NamespaceKindInfo* kind = KindOf(job.persist_kinds[i]);
+    char source[96];
+    snprintf(source, sizeof source, "/proc/%d/ns/%s", static_cast<int>(pid), kind->child_file);
+    const std::string& target = job.persist_paths[i];
+    if (::mount(source, target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+      return f->Set(std::string("persist:") + kind->name, errno, "mount");
+    }
+    made->push_back(target);
+  }
+}
+
+/** Takes back the binds of PersistNamespaces when the spawn failed after them (no stray mount). */
+void UndoPersist(const std::vector<std::string>& made) {
+  for (auto it = made.rbegin(); it != made.rend(); ++it) (void)::umount2(it->c_str(), MNT_DETACH);
+}
+
 /** waitid(WEXITED) on a child known to be exiting; EINTR retried. */
 void Reap(idtype_t type, id_t id) {
   siginfo_t info;
@@ -162,7 +215,29 @@ struct Attempt {
   UniqueFd pidfd;         // first child's
   pid_t program_pid = 0;  // from the child's report, when it cloned the program
   Failure failure;
+  std::vector<std::string> persisted;  // bind mounts made for job.persist_*
 };
+
+/** One report from the child: a failure, an execve candidate's error, the program's pid. */
+void Receive(const Report& r, const SpawnJob& job, Attempt* a) {
+  switch (r.kind) {
+    case Report::kCandidate:
+      if (r.value >= 0 && static_cast<size_t>(r.value) < job.paths.size()) {
+        const size_t needed = std::max(a->failure.candidates.size(), static_cast<size_t>(r.value) + 1);
+        a->failure.candidates.resize(needed);
+        a->failure.candidate_details.resize(needed);
+        a->failure.candidates[r.value] = r.error;
+        a->failure.candidate_details[r.value] = r.step;
+      }
+      break;
+    case Report::kProgramPid:
+      a->program_pid = r.value;
+      break;
+    case Report::kFailure:
+      Describe(r, job, &a->failure);
+      break;
+  }
+}
 
 /**
  * One clone3 plus everything until EOF on the report pipe. noexcept: see the file comment.
@@ -197,9 +272,8 @@ Attempt RunChild(const SpawnJob& job, ChildPlan* plan, nsbridge_clone_args* args
   if ((args->flags & CLONE_VFORK) != 0 && !plan->clone_into_pidns) {
     pollfd ready = {report_r.get(), POLLIN, 0};
     Report r;
-    if (::poll(&ready, 1, 0) == 1 && ::read(report_r.get(), &r, sizeof r) == static_cast<ssize_t>(sizeof r) &&
-        r.kind == Report::kFailure) {
-      Describe(r, job, &a.failure);
+    while (::poll(&ready, 1, 0) == 1 && ::read(report_r.get(), &r, sizeof r) == static_cast<ssize_t>(sizeof r)) {
+      Receive(r, job, &a);
     }
     return a;
   }
@@ -216,19 +290,14 @@ Attempt RunChild(const SpawnJob& job, ChildPlan* plan, nsbridge_clone_args* args
       ::syscall(__NR_pidfd_send_signal, a.pidfd.get(), SIGKILL, nullptr, 0);
       continue;
     }
-    switch (r.kind) {
-      case Report::kNeedParent:
-        WriteParentFiles(static_cast<pid_t>(a.clone_result), job, &a.failure);
-        // On failure the child reads EOF and exits without a report of its own.
-        if (!a.failure.failed) (void)::write(go_w.get(), "g", 1);
-        go_w.reset();
-        break;
-      case Report::kProgramPid:
-        a.program_pid = r.value;
-        break;
-      case Report::kFailure:
-        Describe(r, job, &a.failure);
-        break;
+    if (r.kind == Report::kNeedParent) {
+      WriteParentFiles(static_cast<pid_t>(a.clone_result), job, &a.failure);
+      if (!a.failure.failed) PersistNamespaces(static_cast<pid_t>(a.clone_result), job, &a.failure, &a.persisted);
+      // On failure the child reads EOF and exits without a report of its own.
+      if (!a.failure.failed) (void)::write(go_w.get(), "g", 1);
+      go_w.reset();
+    } else {
+      Receive(r, job, &a);
     }
   }
   return a;
@@ -369,6 +438,7 @@ SpawnOutcome Launch(Napi::Env env, const SpawnJob& job) {
     program = std::move(a.pidfd);
   }
   if (a.failure.failed) {
+    UndoPersist(a.persisted);
     if (a.program_pid > 0) Reap(P_PID, static_cast<id_t>(a.program_pid));
     if (a.clone_result > 0 && !first_reaped) Reap(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a.pidfd.get()));
     for (UniqueFd& pipe : out.pipes) pipe.reset();

@@ -29,6 +29,16 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     failure.Set("errno", Napi::Number::New(env, outcome.failure.error));
     failure.Set("code", ErrnoName(outcome.failure.error));
     failure.Set("syscall", outcome.failure.syscall);
+    Napi::Array candidates = Napi::Array::New(env, outcome.failure.candidates.size());
+    for (uint32_t i = 0; i < outcome.failure.candidates.size(); i++) {
+      Napi::Object candidate = Napi::Object::New(env);
+      const int err = outcome.failure.candidates[i];
+      candidate.Set("errno", Napi::Number::New(env, err));
+      candidate.Set("code", err == 0 ? env.Null() : Napi::String::New(env, ErrnoName(err)));
+      candidate.Set("detail", Napi::Number::New(env, outcome.failure.candidate_details[i]));
+      candidates.Set(i, candidate);
+    }
+    failure.Set("candidates", candidates);
     result.Set("failure", failure);
   } else {
     result.Set("failure", env.Null());

@@ -19,6 +19,8 @@ struct Failure {
   std::string step;
   int error = 0;
   std::string syscall;
+  std::vector<int> candidates;  // step 'execve': the errno of each execve candidate tried, in order
+  std::vector<int> candidate_details;  // and for an EACCES, why (CandidateDetail)
 
   void Set(std::string s, int err, std::string sc) {
     if (failed) return;  // the first failure is the cause; later ones are consequences

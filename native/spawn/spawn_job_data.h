@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/mount.h>
 #include <sys/types.h>
 
 #include <string>
@@ -22,13 +23,21 @@ constexpr int kStdioClosed = -3;   // no fd in this slot ('ignore' beyond 2)
 // Limits the parser enforces (the ChildPlan builder and the child rely on them).
 constexpr size_t kMaxJoinFds = 8;       // one fd per namespace kind
 constexpr size_t kMaxStdioSlots = 1024;  // the report / go pipes are moved above the last slot
+constexpr size_t kMaxPersist = 8;        // one bind mount per namespace kind
+
+// The propagation a new mount namespace's mounts get (mount("/", MS_REC | <type>)); 0 = unchanged.
+constexpr unsigned long kPropagationPrivate = MS_REC | MS_PRIVATE;
+constexpr unsigned long kPropagationSlave = MS_REC | MS_SLAVE;
+constexpr unsigned long kPropagationShared = MS_REC | MS_SHARED;
 
 /**
  * Invariants after a successful parse (spawn_plan_parser.h checks them): paths is not empty; no
  * string holds a NUL byte; join_fds and join_types have the same length, at most kMaxJoinFds;
  * clone_flags, unshare_flags and join_mask hold CLONE_NEW* bits only; setgroups is "", "allow" or
  * "deny"; uid and gid are -1 or an id in [0, 2^32 - 2]; stdio has at most kMaxStdioSlots entries,
- * each an fd or one of the kStdio* values.
+ * each an fd or one of the kStdio* values; propagation is 0 or one of the kPropagation* values;
+ * at most one of root / root_fd and of cwd / cwd_fd is given; persist_kinds and persist_paths have
+ * the same length, at most kMaxPersist, each kind a single CLONE_NEW* flag, no kind twice.
  */
 struct SpawnJob {
   std::vector<std::string> paths;
@@ -56,6 +65,15 @@ struct SpawnJob {
   std::vector<gid_t> groups;
   std::vector<int> stdio;  // fd, or kStdioPipe / kStdioDevNull / kStdioClosed
   int pdeath_signal = 0;
+  unsigned long propagation = 0;  // for a new mount namespace: MS_REC | MS_PRIVATE / SLAVE / SHARED, or 0
+  bool has_root = false;          // chroot(root), resolved in the program's mount namespace
+  std::string root;
+  int root_fd = -1;               // or fchdir(root_fd) + chroot(".") (a directory opened before the joins)
+  int cwd_fd = -1;                // fchdir(cwd_fd) instead of chdir(cwd)
+  bool keep_capabilities = false; // permitted -> inheritable -> ambient after the credential changes
+  std::vector<int> persist_kinds;          // CLONE_NEW* flag per bind mount the parent makes
+  std::vector<std::string> persist_paths;  // onto which the child's namespace file is bound
+  bool pid_for_children_only = false;      // a joined / new pid namespace only for the program's children
 
   /** Reads and type-checks the JS plan; throws a TypeError naming the field on a wrong type. */
   static SpawnJob FromJs(Napi::Object plan);

@@ -78,6 +78,12 @@ class Parser {
 
   std::vector<std::string> StringArray(const char* field) { return StringArray(s_.Field(field), field); }
 
+  bool Boolean(const char* field) {
+    typename Source::Value v = s_.Field(field);
+    if (s_.Kind(v) != ValueKind::kBoolean) Wrong(field, "a boolean");
+    return s_.Boolean(v);
+  }
+
   double Number(const char* field) {
     typename Source::Value v = s_.Field(field);
     if (s_.Kind(v) != ValueKind::kNumber) Wrong(field, "a number");
@@ -151,9 +157,7 @@ class Parser {
     if (job.join_fds.size() != job.join_types.size() || job.join_fds.size() > kMaxJoinFds) {
       Wrong("joinFds", "as long as joinTypes, at most 8");
     }
-    typename Source::Value share = s_.Field("shareMemory");
-    if (s_.Kind(share) != ValueKind::kBoolean) Wrong("shareMemory", "a boolean");
-    job.share_memory = s_.Boolean(share);
+    job.share_memory = Boolean("shareMemory");
     job.set_tid = IntArray<pid_t>("setTid", false, nullptr);
     job.cgroup_fd = Int("cgroupFd");
     job.has_uid_map = OptionalString("uidMap", &job.uid_map);
@@ -175,6 +179,37 @@ class Parser {
       if (fd < kStdioClosed) Wrong("stdio", "fds, -1 ('pipe'), -2 (/dev/null) or -3 (closed)");
     }
     job.pdeath_signal = Int("pdeathSignal");
+    // Fields added later come last, so that older fuzzer corpus inputs decode the same.
+    const double propagation = Number("propagation");
+    if (propagation != 0 && propagation != kPropagationPrivate && propagation != kPropagationSlave &&
+        propagation != kPropagationShared) {
+      Wrong("propagation", "0 or MS_REC with one of MS_PRIVATE, MS_SLAVE, MS_SHARED");
+    }
+    job.propagation = static_cast<unsigned long>(propagation);
+    // Only ever the propagation of a mount namespace this child creates: never the caller's own.
+    if (job.propagation != 0 && ((job.clone_flags | job.unshare_flags) & CLONE_NEWNS) == 0) {
+      Wrong("propagation", "0 unless cloneFlags or unshareFlags has CLONE_NEWNS");
+    }
+    job.has_root = OptionalString("root", &job.root);
+    job.root_fd = Int("rootFd");
+    if (job.root_fd < -1 || (job.has_root && job.root_fd >= 0)) Wrong("rootFd", "-1 (with root) or an fd (without)");
+    job.cwd_fd = Int("cwdFd");
+    if (job.cwd_fd < -1 || (job.has_cwd && job.cwd_fd >= 0)) Wrong("cwdFd", "-1 (with cwd) or an fd (without)");
+    job.keep_capabilities = Boolean("keepCapabilities");
+    job.persist_kinds = IntArray<int>("persistKinds", false, nullptr);
+    uint32_t seen = 0;
+    for (int kind : job.persist_kinds) {
+      const uint32_t flag = static_cast<uint32_t>(kind);
+      if (kind <= 0 || __builtin_popcount(flag) != 1 || (flag & ~AllNamespaceFlags()) != 0 || (flag & seen) != 0) {
+        Wrong("persistKinds", "distinct CLONE_NEW* flags");
+      }
+      seen |= flag;
+    }
+    job.persist_paths = StringArray("persistPaths");
+    if (job.persist_paths.size() != job.persist_kinds.size() || job.persist_paths.size() > kMaxPersist) {
+      Wrong("persistPaths", "as long as persistKinds, at most 8");
+    }
+    job.pid_for_children_only = Boolean("pidForChildrenOnly");
     return job;
   }
 

@@ -51,6 +51,7 @@ export function registerRun(program: Command): void {
     .option('--map-users <inner:outer:count>', 'add a uid range to the map (repeatable; implies --user)', parseIdMapEntry)
     .option('--map-groups <inner:outer:count>', 'add a gid range to the map (repeatable; implies --user)', parseIdMapEntry)
     .addOption(new Option('--setgroups <mode>', 'allow or deny setgroups(2) in the new user namespace').choices(['allow', 'deny']))
+    .addOption(new Option('--propagation <mode>', 'propagation of the new mount namespace\'s mounts (default private: nothing mounted inside reaches the host)').choices(['private', 'shared', 'slave', 'unchanged']))
     .addOption(new Option('--mount-proc [dir]', 'mount a fresh proc for the new pid namespace (default /proc; implies --mount, needs --pid)').argParser(parseAbsolutePath))
     .option('--hostname <name>', 'hostname of the new UTS namespace (implies --uts)', parseHostname)
     .option('--monotonic <seconds>', 'offset of CLOCK_MONOTONIC in the new time namespace (implies --time)', parseSeconds)

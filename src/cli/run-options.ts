@@ -4,7 +4,7 @@
  * --uts. A contradiction is returned as a usage message naming the flags.
  */
 import type { NamespaceType } from '../kinds.js';
-import type { IdMapEntry, SpawnOptions } from '../spawn/options.js';
+import type { IdMapEntry, Propagation, SpawnOptions } from '../spawn/options.js';
 
 export interface RunFlags {
   pid?: boolean;
@@ -23,6 +23,7 @@ export interface RunFlags {
   mapGroups?: IdMapEntry[];
   setgroups?: 'allow' | 'deny';
   mountProc?: string | true;
+  propagation?: Propagation;
   hostname?: string;
   monotonic?: number;
   boottime?: number;
@@ -74,6 +75,7 @@ export function runOptions(flags: RunFlags): SpawnOptions {
     if (!creates.has('pid')) throw new UsageError('option --mount-proc needs --pid: a fresh proc shows the pid namespace the program is in');
     creates.add('mnt');
   }
+  if (flags.propagation !== undefined && !creates.has('mnt')) throw new UsageError('option --propagation needs a new mount namespace (--mount)');
   if (flags.hostname !== undefined) creates.add('uts');
   const timeOffsets: { monotonic?: number; boottime?: number } = {};
   if (flags.monotonic !== undefined) timeOffsets.monotonic = flags.monotonic;
@@ -87,6 +89,7 @@ export function runOptions(flags: RunFlags): SpawnOptions {
     ...(gidMap === undefined ? {} : { gidMap }),
     ...(setgroups === undefined ? {} : { setgroups }),
     ...(flags.mountProc === undefined ? {} : { mountProc: flags.mountProc }),
+    ...(flags.propagation === undefined ? {} : { propagation: flags.propagation }),
     ...(flags.hostname === undefined ? {} : { hostname: flags.hostname }),
     ...(hasOffsets ? { timeOffsets } : {}),
     ...(flags.cgroupPath === undefined ? {} : { cgroup: flags.cgroupPath }),

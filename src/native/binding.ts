@@ -113,6 +113,39 @@ export interface NativeSpawnPlan {
   stdio: number[];
   /** PR_SET_PDEATHSIG signal, or 0. */
   pdeathSignal: number;
+  /**
+   * mount("/", MS_REC | MS_PRIVATE / MS_SLAVE / MS_SHARED) right after the new mount namespace
+   * exists, or 0 to leave it unchanged. Nonzero only when cloneFlags or unshareFlags has CLONE_NEWNS.
+   */
+  propagation: number;
+  /** chroot target in the program's mount namespace, or null. */
+  root: string | null;
+  /** A directory fd to fchdir + chroot(".") into (opened before the joins), or -1. At most one of root / rootFd. */
+  rootFd: number;
+  /** A directory fd to fchdir into instead of chdir(cwd), or -1. At most one of cwd / cwdFd. */
+  cwdFd: number;
+  /** After the credential changes: permitted capabilities → inheritable → ambient (unshare --keep-caps). */
+  keepCapabilities: boolean;
+  /** CLONE_NEW* flag per bind mount the parent makes of the child's namespace file (unshare --net=FILE). */
+  persistKinds: number[];
+  /** The bind mount target of each persistKinds entry (an existing file). */
+  persistPaths: string[];
+  /** A joined or new pid namespace becomes only the program's pid_for_children (nsenter --no-fork). */
+  pidForChildrenOnly: boolean;
+}
+
+/** What execve said to one PATH candidate, seen from the child. */
+export interface NativeExecCandidate {
+  /** Positive errno (0: not tried). */
+  errno: number;
+  code: string | null;
+  /**
+   * For EACCES / ENOENT, what the child found out (native CandidateDetail): 0 nothing more, 1 a
+   * directory on the way may not be searched, 2 a directory, 3 a file without execute bits, 4 a
+   * file with execute bits that this user may still not execute (its bits, a noexec mount or an
+   * LSM), 5 the file exists but its interpreter does not.
+   */
+  detail: number;
 }
 
 /** A setup step failed: the program never ran and the child was reaped. */
@@ -124,6 +157,8 @@ export interface NativeSpawnFailure {
   /** Its name ('EOPNOTSUPP'), from the C library, which knows every Linux errno. */
   code: string;
   syscall: string;
+  /** step 'execve': each execve candidate (plan.paths) tried, in order; empty for other steps. */
+  candidates: NativeExecCandidate[];
 }
 
 export interface NativeSpawnResult {

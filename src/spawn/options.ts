@@ -7,7 +7,6 @@
  * directory, /dev/null) and the joins are resolved against this process's own namespaces; if any
  * of that fails, everything opened so far is closed again before the error propagates.
  */
-import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { NativeSpawnPlan } from '../native/binding.js';
 import { addon } from '../native/addon.js';
@@ -18,6 +17,10 @@ import { hasEffectiveCapability } from '../capabilities.js';
 import { readNsPid } from '../proc.js';
 import { checkArray, checkBoolean, checkFd, checkId, checkInteger, checkPath, checkPid, checkSignal, checkString, describe } from '../validate.js';
 import { isSystemError } from '../errors.js';
+import type { SpawnErrorContext } from './spawn-error.js';
+import { parseCwd, parsePersist, parsePropagation, parseRoot, type DirectoryOption, type PersistEntry, type Propagation } from './fs-options.js';
+
+export type { Propagation } from './fs-options.js';
 
 // --- public types ---------------------------------------------------------------------------
 
@@ -50,10 +53,43 @@ export interface SpawnOptions {
   /** Namespaces to create. */
   namespaces?: Partial<Record<NamespaceType, boolean>> | readonly NamespaceType[];
   join?: JoinOptions;
+  /**
+   * When joining a user namespace, keep the uid and gid (as this process's ids map there) instead
+   * of becoming root in it (nsenter --preserve-credentials). Conflicts with uid / gid.
+   */
+  preserveCredentials?: boolean;
+  /**
+   * A new or joined pid namespace becomes only the program's pid_for_children: the program stays
+   * in this process's pid namespace and its children are created in that one (nsenter --no-fork;
+   * what setns / unshare do without a fork). Default false: the program itself is in it.
+   */
+  pidForChildrenOnly?: boolean;
+  /**
+   * The propagation of a new mount namespace, set before anything else runs in it (like
+   * unshare(1)): 'private' (the default: nothing mounted there reaches the host, even where / is a
+   * shared mount), 'slave' (the host's new mounts appear in it, none go back), 'shared' (mount
+   * events cross both ways with each mount's peers) or 'unchanged' (as copied from the parent).
+   */
+  propagation?: Propagation;
+  /**
+   * Bind-mount the new namespaces of these kinds onto existing files before the program runs, so
+   * they outlive it (unshare --net=FILE; iproute2's /run/netns/NAME files are such mounts).
+   */
+  persist?: Partial<Record<NamespaceType, string>>;
+  /**
+   * chroot into this directory before the working directory is set (unshare -R): a path in the
+   * program's mount namespace, or `{ fd }` of a directory opened by the caller (nsenter -r).
+   */
+  root?: string | { fd: number };
   uidMap?: readonly IdMapEntry[];
   gidMap?: readonly IdMapEntry[];
   /** Map root inside the new user namespace to this process's euid / egid. */
   mapRootUser?: boolean;
+  /**
+   * Keep the capabilities the new user namespace grants across the exec even when the program
+   * does not run as root there: they are raised into the ambient set (unshare --keep-caps).
+   */
+  keepCapabilities?: boolean;
   setgroups?: 'allow' | 'deny';
   hostname?: string;
   domainname?: string;
@@ -65,7 +101,8 @@ export interface SpawnOptions {
   cgroup?: string;
   /** clone3 set_tid: the program's pid per pid namespace level, innermost first. */
   setTid?: readonly number[];
-  cwd?: string | URL;
+  /** The working directory: a path in the program's mount namespace (after root), or `{ fd }` of an open directory. */
+  cwd?: string | URL | { fd: number };
   env?: Record<string, string | undefined>;
   argv0?: string;
   uid?: number;
@@ -87,6 +124,8 @@ export interface SpawnRequest {
   stdioKinds: ('pipe' | 'fd')[];
   signal: AbortSignal | undefined;
   killSignal: number;
+  /** What a SpawnError's hint may refer to (the execve candidates, the persist files, the join target). */
+  errorContext: SpawnErrorContext;
   /** close every fd/handle normalizeSpawn opened (target ProcessHandle opened from a pid, /dev/null, cgroup dir, namespace fds of the target). Idempotent. */
   release(): void;
 }
@@ -95,7 +134,8 @@ export interface SpawnRequest {
 
 /** Every key of SpawnOptions; `satisfies` keeps this list in step with the interface. */
 const optionKeys = Object.keys({
-  namespaces: true, join: true, uidMap: true, gidMap: true, mapRootUser: true, setgroups: true,
+  namespaces: true, join: true, preserveCredentials: true, pidForChildrenOnly: true, propagation: true,
+  persist: true, root: true, uidMap: true, gidMap: true, mapRootUser: true, keepCapabilities: true, setgroups: true,
   hostname: true, domainname: true, mountProc: true, timeOffsets: true, cgroup: true, setTid: true,
   cwd: true, env: true, argv0: true, uid: true, gid: true, groups: true, stdio: true,
   killOnParentDeath: true, signal: true, killSignal: true,
@@ -246,6 +286,35 @@ function parseJoin(value: unknown, creates: ReadonlySet<NamespaceType>): JoinReq
 /** Whether the program will be in a pid namespace of `join` (before the identical-namespace skip). */
 function joinsPid(join: JoinRequest | null): boolean {
   return join !== null && (join.handles.has('pid') || join.targetKinds.some((k) => k.type === 'pid'));
+}
+
+/** Whether `join` asks for a user namespace (before the identical-namespace skip). */
+function joinsUser(join: JoinRequest | null): boolean {
+  return join !== null && (join.handles.has('user') || join.targetKinds.some((k) => k.type === 'user'));
+}
+
+function parsePreserveCredentials(value: unknown, join: JoinRequest | null, credentials: Credentials): boolean {
+  if (value === undefined || !checkBoolean(value, 'options.preserveCredentials')) return false;
+  if (!joinsUser(join)) throw new RangeError('options.preserveCredentials applies to joining a user namespace (options.join)');
+  if (credentials.uid !== undefined) throw new RangeError('options.preserveCredentials conflicts with options.uid: keep the ids or set them');
+  if (credentials.gid !== undefined) throw new RangeError('options.preserveCredentials conflicts with options.gid: keep the ids or set them');
+  return true;
+}
+
+function parsePidForChildrenOnly(value: unknown, creates: ReadonlySet<NamespaceType>, join: JoinRequest | null, mountProc: string | null, setTid: readonly number[]): boolean {
+  if (value === undefined || !checkBoolean(value, 'options.pidForChildrenOnly')) return false;
+  if (!creates.has('pid') && !joinsPid(join)) throw new RangeError('options.pidForChildrenOnly requires a new pid namespace (namespaces.pid) or a joined one (options.join)');
+  // A fresh proc shows the mounting process's own pid namespace, and set_tid would number the
+  // program in ours: neither is the namespace the option is about.
+  if (mountProc !== null) throw new RangeError('options.pidForChildrenOnly conflicts with options.mountProc: the program is not in the pid namespace that proc would show');
+  if (setTid.length > 0) throw new RangeError('options.pidForChildrenOnly conflicts with options.setTid: the program is not created in that pid namespace');
+  return true;
+}
+
+function parseKeepCapabilities(value: unknown, creates: ReadonlySet<NamespaceType>): boolean {
+  if (value === undefined || !checkBoolean(value, 'options.keepCapabilities')) return false;
+  requireCreated(creates, 'user', 'options.keepCapabilities');
+  return true;
 }
 
 // --- user namespace -------------------------------------------------------------------------
@@ -450,22 +519,6 @@ function levelsBelowOurs(ns: Namespace): number {
 
 // --- process attributes ---------------------------------------------------------------------
 
-function parseCwd(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (value instanceof URL) {
-    if (value.protocol !== 'file:') throw new RangeError(`options.cwd must be a file: URL, got ${describe(value.href)}`);
-    let path: string;
-    try {
-      path = fileURLToPath(value);
-    } catch (error) {
-      throw new RangeError(`options.cwd ${describe(value.href)} is not a valid file path: ${(error as Error).message}`);
-    }
-    return checkPath(path, 'options.cwd');
-  }
-  if (typeof value !== 'string') throw new TypeError(`options.cwd must be a string or a file: URL, got ${describe(value)}`);
-  return checkPath(value, 'options.cwd');
-}
-
 /**
  * "K=V" strings (undefined values skipped, numbers and booleans coerced like child_process), and
  * PATH. Null for "this process's environment" on the main thread: the addon then copies the C
@@ -591,7 +644,13 @@ interface Checked {
   timeOffsets: string | null;
   cgroup: string | null;
   setTid: number[];
-  cwd: string | undefined;
+  propagation: number;
+  root: DirectoryOption | null;
+  cwd: DirectoryOption | null;
+  persist: PersistEntry[];
+  keepCapabilities: boolean;
+  preserveCredentials: boolean;
+  pidForChildrenOnly: boolean;
   envp: string[] | null;
   paths: string[];
   argv0: string;
@@ -608,21 +667,30 @@ function checkOptions(value: unknown, file: string): Checked {
   const creates = parseCreates(options.namespaces);
   const join = parseJoin(options.join, creates);
   const env = renderEnv(options.env);
+  const credentials = parseCredentials(options);
+  const setTid = parseSetTid(options.setTid);
+  const mountProc = parseMountProc(options.mountProc, creates, join);
   return {
     creates,
     join,
+    preserveCredentials: parsePreserveCredentials(options.preserveCredentials, join, credentials),
+    pidForChildrenOnly: parsePidForChildrenOnly(options.pidForChildrenOnly, creates, join, mountProc, setTid),
+    propagation: parsePropagation(options.propagation, creates.has('mnt')),
+    persist: parsePersist(options.persist, creates),
+    root: parseRoot(options.root),
+    keepCapabilities: parseKeepCapabilities(options.keepCapabilities, creates),
     user: parseUserSetup(options, creates),
     hostname: parseUtsName(options.hostname, 'options.hostname', creates),
     domainname: parseUtsName(options.domainname, 'options.domainname', creates),
-    mountProc: parseMountProc(options.mountProc, creates, join),
+    mountProc,
     timeOffsets: renderTimeOffsets(options.timeOffsets, creates),
     cgroup: options.cgroup === undefined ? null : checkPath(options.cgroup, 'options.cgroup'),
-    setTid: parseSetTid(options.setTid),
+    setTid,
     cwd: parseCwd(options.cwd),
     envp: env.envp,
     paths: searchPath(file, env.path),
     argv0: options.argv0 === undefined ? file : checkString(options.argv0, 'options.argv0'),
-    credentials: parseCredentials(options),
+    credentials,
     stdio: parseStdio(options.stdio),
     pdeathSignal: parsePdeathSignal(options.killOnParentDeath),
     signal: parseAbortSignal(options.signal),
@@ -782,11 +850,18 @@ function buildPlan(program: { file: string; args: string[] }, checked: Checked, 
   // child_process.
   const stdio = checked.stdio.map((slot, i) => (slot.kind === 'pipe' ? -1 : slot.kind === 'ignore' ? (i < 3 ? -2 : -3) : slot.fd));
 
-  const hasJoins = joins.kinds.size > 0;
+  // unshare after the joins; also for pidForChildrenOnly, since clone3(CLONE_NEWPID) would make
+  // the program itself pid 1 of the new namespace.
+  const viaUnshare = joins.kinds.size > 0 || checked.pidForChildrenOnly;
   const createMask = maskOf(checked.creates);
   let { uid, gid } = checked.credentials;
-  // Like nsenter: entering a user namespace makes the program root there unless told otherwise.
-  if (joins.kinds.has('user') && uid === undefined && gid === undefined) uid = gid = 0;
+  // Like nsenter: entering a user namespace makes the program root there (uid and gid 0, each
+  // unless given) unless the credentials are to be preserved.
+  if (joins.kinds.has('user') && !checked.preserveCredentials) {
+    uid ??= 0;
+    gid ??= 0;
+  }
+  const { root, cwd } = checked;
 
   const plan: NativeSpawnPlan = {
     paths: checked.paths,
@@ -794,9 +869,9 @@ function buildPlan(program: { file: string; args: string[] }, checked: Checked, 
     envp: checked.envp,
     // null: the program inherits our cwd - or, after joining a mount namespace, starts at its
     // root (setns resets it), like nsenter.
-    cwd: checked.cwd ?? null,
-    cloneFlags: hasJoins ? 0 : createMask,
-    unshareFlags: hasJoins ? createMask : 0,
+    cwd: cwd !== null && 'path' in cwd ? cwd.path : null,
+    cloneFlags: viaUnshare ? 0 : createMask,
+    unshareFlags: viaUnshare ? createMask : 0,
     joinPidfd: joins.pidfd,
     joinMask: joins.mask,
     joinFds: joins.fds,
@@ -816,6 +891,14 @@ function buildPlan(program: { file: string; args: string[] }, checked: Checked, 
     groups: checked.credentials.groups,
     stdio,
     pdeathSignal: checked.pdeathSignal,
+    propagation: checked.propagation,
+    root: root !== null && 'path' in root ? root.path : null,
+    rootFd: root !== null && 'fd' in root ? root.fd : -1,
+    cwdFd: cwd !== null && 'fd' in cwd ? cwd.fd : -1,
+    keepCapabilities: checked.keepCapabilities,
+    persistKinds: checked.persist.map((entry) => entry.flag),
+    persistPaths: checked.persist.map((entry) => entry.path),
+    pidForChildrenOnly: checked.pidForChildrenOnly,
   };
   return {
     file: program.file,
@@ -824,6 +907,11 @@ function buildPlan(program: { file: string; args: string[] }, checked: Checked, 
     stdioKinds: checked.stdio.map((slot) => (slot.kind === 'pipe' ? 'pipe' : 'fd')),
     signal: checked.signal,
     killSignal: checked.killSignal,
+    errorContext: {
+      paths: checked.paths,
+      persist: Object.fromEntries(checked.persist.map((entry) => [entry.type, entry.path])),
+      ...(target === null ? {} : { targetPid: target.pid }),
+    },
     release: () => opened.release(),
   };
 }

@@ -3,10 +3,30 @@
  * parent does for the child) before the program ran. SystemError-shaped (`code`, negative
  * `errno`, `syscall`, `path` = the program) plus the `step` and, for well-known causes, a `hint`.
  */
-import type { NativeSpawnFailure } from '../native/binding.js';
+import type { NativeExecCandidate, NativeSpawnFailure } from '../native/binding.js';
 import type { SystemErrorShape } from '../errors.js';
-import { isNamespaceType } from '../kinds.js';
+import { isNamespaceType, type NamespaceType } from '../kinds.js';
 import { explain } from '../model/explain.js';
+import { namespaceAccessHint } from '../access-hint.js';
+
+/** One execve candidate (a PATH entry joined with the program name) and how it failed. */
+export interface ExecCandidate {
+  path: string;
+  /** errno name, e.g. 'EACCES'. */
+  code: string;
+  /** What that error means for this candidate, as the child found out. */
+  reason: string;
+}
+
+/** What the spawn asked for that a failure's hint refers to. */
+export interface SpawnErrorContext {
+  /** The execve candidates in order (the PATH search). */
+  paths?: readonly string[];
+  /** The persist option's files, by kind. */
+  persist?: Partial<Record<NamespaceType, string>>;
+  /** The join target's pid, for setns:EACCES. */
+  targetPid?: number;
+}
 
 export class SpawnError extends Error {
   /** errno name, e.g. 'EPERM'. */
@@ -19,10 +39,16 @@ export class SpawnError extends Error {
   /** The program that was to run. */
   readonly path: string;
   readonly hint: string | undefined;
+  /**
+   * Step 'execve': every candidate execve tried, in order, with its error — the reported code is
+   * execvp's (an EACCES is remembered while the search goes on, and wins over later ENOENTs).
+   */
+  readonly candidates: readonly ExecCandidate[];
 
-  constructor(file: string, failure: NativeSpawnFailure) {
+  constructor(file: string, failure: NativeSpawnFailure, context: SpawnErrorContext = {}) {
     const code = failure.code;
-    const hint = hintFor(failure.step, code);
+    const candidates = execCandidates(failure.candidates, context.paths ?? []);
+    const hint = hintFor(failure.step, code, candidates, context);
     super(`spawn ${file}: ${failure.step} failed: ${code} (${failure.syscall})${hint === undefined ? '' : `: ${hint}`}`);
     this.name = 'SpawnError';
     this.code = code;
@@ -31,12 +57,60 @@ export class SpawnError extends Error {
     this.step = failure.step;
     this.path = file;
     this.hint = hint;
+    this.candidates = candidates;
   }
 }
 
 /** A kernel error this process got while preparing `step` (before any clone). */
 export function spawnErrorFrom(file: string, error: SystemErrorShape & { step: string }): SpawnError {
-  return new SpawnError(file, { step: error.step, errno: -error.errno, code: error.code, syscall: error.syscall });
+  return new SpawnError(file, { step: error.step, errno: -error.errno, code: error.code, syscall: error.syscall, candidates: [] });
+}
+
+// What an execve candidate's error means, by the child's finding (native CandidateDetail) or, where
+// it found nothing more, by the errno.
+const CANDIDATE_DETAILS: Readonly<Record<number, string>> = {
+  1: "a directory on the way may not be searched by the program's user",
+  2: 'it is a directory',
+  3: 'it has no execute permission bits',
+  4: "the program's user may not execute it (its permission bits, a noexec mount or a security module)",
+  5: 'the file exists, but its interpreter (the ELF loader or the #! program) does not',
+};
+const CANDIDATE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  ENOTDIR: 'a component of the path is not a directory',
+  EACCES: 'permission denied',
+  ENOEXEC: 'not a binary or script the kernel can run (no shell is used to retry it)',
+  ELOOP: 'too many symbolic links',
+  ETXTBSY: 'the file is open for writing',
+  EISDIR: 'an ELF interpreter is a directory',
+  E2BIG: 'the arguments and environment are too large',
+};
+
+function execCandidates(reported: readonly NativeExecCandidate[], paths: readonly string[]): ExecCandidate[] {
+  const out: ExecCandidate[] = [];
+  reported.forEach((candidate, i) => {
+    if (candidate.code === null || paths[i] === undefined) return;
+    const reason = CANDIDATE_DETAILS[candidate.detail] ?? CANDIDATE_ERRORS[candidate.code] ?? candidate.code;
+    out.push({ path: paths[i]!, code: candidate.code, reason });
+  });
+  return out;
+}
+
+/** "path: CODE, reason" per candidate, joined. */
+function listCandidates(candidates: readonly ExecCandidate[]): string {
+  return candidates.map((c) => `${c.path}: ${c.code}, ${c.reason}`).join('; ');
+}
+
+/** The hint of an execve failure: which candidate failed how, and execvp's rule where it decided. */
+function execHint(code: string, candidates: readonly ExecCandidate[]): string | undefined {
+  if (candidates.length === 0) return HINTS[`execve:${code}`];
+  if (code === 'EACCES' && candidates.length > 1) {
+    return `no candidate could be executed (an EACCES is remembered while the PATH search goes on): ${listCandidates(candidates)}`;
+  }
+  if (code === 'ENOENT' && candidates.every((c) => c.reason === CANDIDATE_ERRORS.ENOENT)) {
+    return `no such program in the program's mount namespace: ${candidates.map((c) => c.path).join(', ')}`;
+  }
+  return listCandidates(candidates);
 }
 
 // Well-known causes, by "<step>:<code>" or "<step prefix>:<code>" (the part of the step before
@@ -48,7 +122,6 @@ const HINTS: Readonly<Record<string, string>> = {
   'unshare:EUSERS': 'the 32-level nesting limit of user namespaces was reached',
   'unshare:EINVAL': 'the kernel refused this combination of namespaces for this process',
   'setns:ESRCH': 'the join target has exited (or is not visible from this pid namespace)',
-  'setns:EACCES': "reading another user's process namespaces needs ptrace access to it (the same uid, or CAP_SYS_PTRACE): joining them needs root",
   'setns:EPERM': "joining needs CAP_SYS_ADMIN in the namespace's owning user namespace: join that user namespace too, or run as root",
   'setns:pid:EINVAL': 'a pid namespace can be joined only from an ancestor of it (or itself): not a sibling or an ancestor of the caller',
   'setns:user:EINVAL': 'a user namespace cannot be re-entered, and a process can join one only while single-threaded',
@@ -66,7 +139,20 @@ const HINTS: Readonly<Record<string, string>> = {
   'setdomainname:EPERM': "needs CAP_SYS_ADMIN in the uts namespace's owning user namespace",
   'mount:EPERM': 'mounting needs CAP_SYS_ADMIN over a mount namespace of ours, and proc needs a pid namespace owned by the same user namespace',
   'mount:ENOENT': 'the mount point does not exist in the new mount namespace',
-  'mount:/:EINVAL': "'/' is not the root of a mount (the caller is chrooted into a directory that is not a mount point), so its mounts cannot be made private",
+  'propagation:EINVAL': "'/' is not the root of a mount (the caller is chrooted into a directory that is not a mount point), so the propagation of its mounts cannot be changed: use propagation 'unchanged'",
+  'propagation:EPERM': "changing the propagation needs CAP_SYS_ADMIN over the new mount namespace's owning user namespace",
+  'persist:ENOENT': 'the file to bind-mount the namespace onto does not exist: create it first (as unshare --net=FILE needs)',
+  'persist:EPERM': "bind mounts in this process's mount namespace need CAP_SYS_ADMIN over it (run as root)",
+  'persist:mnt:EINVAL':
+    "a mount namespace can be bind-mounted only by a process whose own mount namespace is older (mnt_ns_loop); Linux 6.18 decides 'older' by namespace id, handed out in per-CPU batches, so a namespace created later on another CPU can count as older (unshare --mount=FILE fails the same way)",
+  'persist:ENOTDIR': 'the target is a directory: a namespace file binds onto a file (create an empty one)',
+  'persist:EINVAL': 'the target cannot take a bind mount of a namespace file (it is not a file or directory, or is being unmounted)',
+  'root:ENOENT': "the new root does not exist (in the program's mount namespace)",
+  'root:ENOTDIR': 'the new root is not a directory',
+  'root:EACCES': 'the new root is not searchable by the program',
+  'root:EPERM': 'chroot needs CAP_SYS_CHROOT (in the user namespace the program is in)',
+  'root:EBADF': 'the root fd given in options.root is not open in this process',
+  'capabilities:EPERM': 'the ambient set takes only capabilities that are permitted and inheritable, and not locked by securebits',
   'clone3:pid:ENOMEM': 'the pid namespace has no init any more (its pid 1 exited): no process can join it',
   'set_tid:EEXIST': 'a requested pid is already taken in its pid namespace',
   'set_tid:EPERM': 'choosing pids needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN over every pid namespace involved',
@@ -82,6 +168,8 @@ const HINTS: Readonly<Record<string, string>> = {
   'setuid:EINVAL': "the uid is not mapped in the program's user namespace",
   'stdio:EBADF': 'an fd given in options.stdio is not open in this process',
   'chdir:ENOENT': "the working directory does not exist (in the program's mount namespace)",
+  'chdir:EBADF': 'the directory fd given in options.cwd is not open in this process',
+  'chdir:ENOTDIR': 'the working directory is not a directory',
   'chdir:EACCES': 'the working directory is not searchable by the program',
   'execve:ENOENT': 'no such program (on the PATH of the given env, in the program’s mount namespace), or its interpreter is missing',
   'execve:EACCES': 'the program is not executable, is a directory, or sits on a noexec mount',
@@ -117,9 +205,20 @@ const BEYOND_MODEL: Readonly<Record<string, string>> = {
   'unshare:user:EPERM': HINTS['unshare:user:EPERM']!,
 };
 
-/** The model's reason where a model rule gives this errno for this step, else the table above. */
-function hintFor(step: string, code: string): string | undefined {
+/**
+ * The hint for a failed step: the candidates of an execve, the file of a persist, the access
+ * rule of a join; else the model's reason where a model rule gives this errno for this step; else
+ * the table above.
+ */
+function hintFor(step: string, code: string, candidates: readonly ExecCandidate[], context: SpawnErrorContext): string | undefined {
   const [prefix = step, stepKind] = step.split(':', 2);
+  if (prefix === 'execve') return execHint(code, candidates);
+  if (step === 'setns' && code === 'EACCES') return namespaceAccessHint(context.targetPid === undefined ? 'the join target' : `process ${context.targetPid}`);
+  if (prefix === 'persist' && isNamespaceType(stepKind)) {
+    const table = HINTS[`${step}:${code}`] ?? HINTS[`${prefix}:${code}`];
+    const path = context.persist?.[stepKind];
+    return table === undefined || path === undefined ? table : `${path}: ${table}`;
+  }
   const kind = prefix === 'set_tid' ? 'pid' : stepKind; // set_tid rules are pid-namespace rules
   const syscalls = MODEL_SYSCALLS[prefix];
   const rules = MODEL_RULES[prefix];

@@ -38,7 +38,7 @@ export function spawn(file: string, args?: unknown, options?: unknown): NsChild 
     request.release();
   }
   if (result.failure !== null || result.pidfd === null) {
-    return new NsChild(request.file, null, new SpawnError(request.file, result.failure ?? { step: 'unknown', errno: 5, code: 'EIO', syscall: 'spawn' }));
+    return new NsChild(request.file, null, new SpawnError(request.file, result.failure ?? { step: 'unknown', errno: 5, code: 'EIO', syscall: 'spawn', candidates: [] }, request.errorContext));
   }
   return new NsChild(
     request.file,
