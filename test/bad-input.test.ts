@@ -565,7 +565,7 @@ const CLI: readonly [args: readonly string[], line: RegExp][] = [
   ...['65', '-1', '1.5', 'SIGFOO', 'sig', ''].map((value) => [[`--kill-child=${value}`], new RegExp(`^error: option '--kill-child \\[signal\\]' argument '${value.replace('.', '\\.')}' is invalid`)] as const).map(([flags, line]) => [['run', ...flags], line] as const),
   [['run', '--hostname', ''], /^error: option '--hostname <name>' argument '' is invalid\. must be 1 to 64 bytes, got 0/],
   [['run', '--cgroup-path', ''], /^error: option '--cgroup-path <dir>' argument '' is invalid\. must not be empty/],
-  [['run', '--wd', ''], /^error: option '--wd <dir>' argument '' is invalid\. must not be empty/],
+  [['run', '--wd', ''], /^error: option '-w, --wd <dir>' argument '' is invalid\. must not be empty/],
   [['run', '--mount-proc='], /^error: option '--mount-proc \[dir\]' argument '' is invalid\. must be an absolute path/],
   [['run', '--setgroups', ''], /^error: option '--setgroups <mode>' argument '' is invalid\. Allowed choices are allow, deny/],
   [['run', '--user', ...Array.from({ length: 341 }, (_, i) => ['--map-users', `${i}:${100_000 + i}:1`]).flat()], /^error: the uid map must have 1 to 340 entries, got 341/],

@@ -5,8 +5,8 @@
 import { readlinkSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, itWith } from './helpers/features.js';
-import { NOBODY, PARK, SETPRIV_NOBODY, park, type Parked } from './helpers/processes.js';
+import { hasCommands, isRoot, itWith } from './helpers/features.js';
+import { NOBODY, PARK, PLAIN_ENV, SETPRIV_NOBODY, park, repoRoot, type Parked } from './helpers/processes.js';
 import { probe } from '../src/index.js';
 import { NODE_ARGS, nsbridge } from './helpers/cli.js';
 
@@ -57,9 +57,9 @@ describe('nsbridge enter', () => {
     expect(uts.stdout).toBe(`${readFileSync('/proc/sys/kernel/hostname', 'utf8').trim()}\n`);
   });
 
-  itWith(isRoot, 'needs root', "--mount --wd: the program's working directory is in the target's mount namespace", () => {
+  itWith(isRoot, 'needs root', "--mount --wdns: the program's working directory is in the target's mount namespace", () => {
     // The target's /proc is the fresh proc of its pid namespace, where pid 1 is the target itself.
-    const result = nsbridge(['enter', '-t', String(pidOf()), '--mount', '--wd', '/tmp', 'sh', '-c', 'pwd; cat /proc/1/comm']);
+    const result = nsbridge(['enter', '-t', String(pidOf()), '--mount', '--wdns', '/tmp', 'sh', '-c', 'pwd; cat /proc/1/comm']);
     expect(result.stderr).toBe('');
     expect([result.status, result.stdout]).toEqual([0, '/tmp\nsleep\n']);
     expect(readFileSync('/proc/1/comm', 'utf8')).not.toBe('sleep\n');
@@ -82,6 +82,70 @@ describe('nsbridge enter', () => {
     expect(result.status).toBe(125);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^nsbridge: setns failed: ESRCH \(pidfd_open\): .*reaped.*\n$/);
+  });
+});
+
+describe('nsbridge enter next to nsenter(1)', () => {
+  const have = isRoot && hasCommands('nsenter');
+  const NEEDS = 'needs root and util-linux nsenter';
+  // A second target: its working directory is /usr, and it is uid 5 / root 100000 in its user namespace.
+  let other: Parked | undefined;
+  beforeAll(async () => {
+    if (!have) return;
+    other = await park([process.execPath, ...NODE_ARGS, 'dist/cli/main.js', 'run', '--uts', '--pid', '-w', '/usr', '--map-users', '0:100000:1', '--map-users', '5:0:1', '--map-groups', '0:100000:1', '--map-groups', '5:0:1', '--', ...PARK]);
+  });
+  afterAll(async () => {
+    await other?.stop();
+  });
+
+  /** `nsbridge enter <flags> -- <program>` and `nsenter <nsenterFlags> <program>`: the same status and stdout. */
+  function sameAsNsenter(flags: readonly string[], program: readonly string[], nsenterFlags: readonly string[] = flags): string {
+    const ours = nsbridge(['enter', ...flags, '--', ...program]);
+    const theirs = spawnSync('nsenter', [...nsenterFlags, ...program], { cwd: repoRoot, encoding: 'utf8', env: PLAIN_ENV });
+    expect(ours.stderr).toBe('');
+    expect(theirs.stderr).toBe('');
+    expect([ours.status, ours.stdout]).toEqual([theirs.status, theirs.stdout]);
+    return ours.stdout;
+  }
+  const devices = (text: string): string[] => text.trim().split('\n').slice(2).map((line) => line.split(':')[0]!.trim());
+
+  itWith(have, NEEDS, '--net=FILE joins the namespace in the file, without -t', () => {
+    const file = `/proc/${pidOf()}/ns/net`;
+    expect(devices(sameAsNsenter([`--net=${file}`], ['cat', '/proc/net/dev']))).toEqual(['lo']);
+  });
+
+  itWith(have, NEEDS, "a bare kind flag with -t wins over --kind=FILE of the same kind, as in nsenter", () => {
+    const t = String(pidOf());
+    expect(sameAsNsenter(['-t', t, '--uts', '--uts=/proc/self/ns/uts'], ['hostname'])).toBe('nsb-target\n');
+  });
+
+  itWith(have, NEEDS, '-S / -G set the ids also without a user namespace', () => {
+    expect(sameAsNsenter(['-t', String(pidOf()), '--uts', '-S', String(NOBODY), '-G', String(NOBODY)], ['sh', '-c', 'id -u; id -g'])).toBe(`${NOBODY}\n${NOBODY}\n`);
+  });
+
+  itWith(have, NEEDS, "--user: root there by default; --preserve-credentials keeps the ids (0 outside is 5 inside)", () => {
+    const t = String(other!.pid);
+    expect(sameAsNsenter(['-t', t, '--user'], ['sh', '-c', 'id -u; id -g'])).toBe('0\n0\n');
+    expect(sameAsNsenter(['-t', t, '--user', '--preserve-credentials'], ['sh', '-c', 'id -u; id -g'])).toBe('5\n5\n');
+  });
+
+  itWith(have, NEEDS, "-w: the target's working directory; --wd=DIR: a directory opened before the joins; -r keeps ours", () => {
+    const t = String(other!.pid);
+    expect(sameAsNsenter(['-t', t, '--uts', '-w'], ['pwd'])).toBe('/usr\n');
+    expect(sameAsNsenter(['-t', t, '--uts', '--wd=/etc'], ['pwd'])).toBe('/etc\n');
+    expect(sameAsNsenter(['-t', t, '--uts', '-r'], ['pwd'])).toBe(`${repoRoot.replace(/\/$/, '')}\n`);
+    expect(sameAsNsenter(['-t', t, '--uts', '-r', '-w'], ['pwd'])).toBe('/usr\n');
+  });
+
+  itWith(have, NEEDS, '-W: a working directory inside the joined mount namespace', () => {
+    expect(sameAsNsenter(['-t', String(pidOf()), '--mount', '-W', '/etc'], ['pwd'])).toBe('/etc\n');
+  });
+
+  itWith(have, NEEDS, '-F with --pid: the program stays in our pid namespace, its children enter the target\'s', () => {
+    const links = 'readlink /proc/$$/ns/pid /proc/$$/ns/pid_for_children';
+    const [self, forChildren] = sameAsNsenter(['-t', String(pidOf()), '--pid', '-F'], ['sh', '-c', links]).trim().split('\n');
+    expect(self).toBe(readlinkSync('/proc/self/ns/pid'));
+    expect(forChildren).toBe(readlinkSync(`/proc/${pidOf()}/ns/pid`));
   });
 });
 
@@ -111,10 +175,16 @@ describe('nsbridge enter: usage errors (exit 2, the flag named, nothing run)', (
     [['-t', '0', '--all'], /option '-t, --target <pid>' argument '0' is invalid/],
     [['-t', 'abc', '--all'], /option '-t, --target <pid>' argument 'abc' is invalid/],
     [['-t', '-5', '--all'], /option '-t, --target <pid>' argument '-5' is invalid/],
-    [['--all'], /required option '-t, --target <pid>' not specified/],
+    [['--all'], /neither a file nor a target pid \(-t\) given for --all/],
+    [['--net'], /neither a file nor a target pid \(-t\) given for --net/],
+    [['--uts=/proc/self/ns/uts', '--root'], /neither a file nor a target pid \(-t\) given for --root/],
     [['-t', '1'], /give --all or at least one namespace flag/],
-    [['-t', '1', '--all', '--pid'], /option '-a, --all' cannot be used with option '-p, --pid'/],
-    [['-t', '1', '--all', '--wd', ''], /option '--wd <dir>' argument '' is invalid/],
+    [['-t', '1', '--all', '--wd='], /option '-w, --wd \[dir\]' argument '' is invalid\. must be an absolute path/],
+    [['-t', '1', '--all', '--wd=/tmp', '--wdns', '/tmp'], /options --wd and --wdns cannot be used together/],
+    [['--net=/nonexistent-nsbridge-file'], /--net=\/nonexistent-nsbridge-file: ENOENT/],
+    [['--net=/proc/self/ns/uts'], /--net=\/proc\/self\/ns\/uts: that is a uts namespace, not a net namespace/],
+    [['--net=/etc/passwd'], /--net=\/etc\/passwd: .*\/etc\/passwd is not a namespace file/],
+    [['-t', '1', '--all', '-S', 'root'], /option '-S, --setuid <uid>' argument 'root' is invalid/],
     [['-t', '1', '--bogus'], /unknown option '--bogus'/],
   ];
   for (const [flags, message] of cases) {

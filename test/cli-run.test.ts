@@ -6,12 +6,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostname, uptime } from 'node:os';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessHandle, probe } from '../src/index.js';
-import { isRoot, itWith } from './helpers/features.js';
-import { NOBODY, descendants } from './helpers/processes.js';
-import { ended, gone, nsbridge, nsbridgeUntil } from './helpers/cli.js';
+import { hasCommands, isRoot, itWith } from './helpers/features.js';
+import { NOBODY, PLAIN_ENV, descendants, nodeArgv, repoRoot } from './helpers/processes.js';
+import { NODE_ARGS, ended, gone, nsbridge, nsbridgeUntil } from './helpers/cli.js';
 
 const report = probe();
 const canDrop = isRoot && report.features.unprivilegedUserNamespaces.supported;
@@ -196,6 +196,133 @@ describe('nsbridge run: namespaces', () => {
   });
 });
 
+// --- next to util-linux: the same flags, the same results ------------------------------------
+
+/** A command line other than node to completion (without the ASan runtime): [status, stdout, stderr]. */
+function runCommand(argv: readonly string[]): [number | null, string, string] {
+  const result = spawnSync(argv[0]!, argv.slice(1), { cwd: repoRoot, encoding: 'utf8', env: PLAIN_ENV, timeout: 30_000, killSignal: 'SIGKILL' });
+  return [result.status, result.stdout, result.stderr];
+}
+
+/** `nsbridge run <flags> -- <program>` and `unshare --fork <flags> <program>`: the same status and stdout. */
+function sameAsUnshare(flags: readonly string[], program: readonly string[], unshareFlags: readonly string[] = flags): string {
+  const ours = nsbridge(['run', ...flags, '--', ...program]);
+  const theirs = runCommand(['unshare', '--fork', ...unshareFlags, '--', ...program]);
+  expect(ours.stderr).toBe('');
+  expect(theirs[2]).toBe('');
+  expect([ours.status, ours.stdout]).toEqual([theirs[0], theirs[1]]);
+  return ours.stdout;
+}
+
+const UNSHARE = 'needs root and util-linux unshare';
+const haveUnshare = isRoot && hasCommands('unshare');
+
+describe('nsbridge run next to unshare(1)', () => {
+  itWith(haveUnshare, UNSHARE, '-S / -G: the uid and gid the program runs as', () => {
+    expect(sameAsUnshare(['-S', String(NOBODY), '-G', String(NOBODY)], ['sh', '-c', 'id -u; id -g'])).toBe(`${NOBODY}\n${NOBODY}\n`);
+  });
+
+  itWith(haveUnshare, UNSHARE, '-R / -w: root and working directory (-w after -R, inside it)', () => {
+    expect(sameAsUnshare(['-R', '/', '-w', '/etc'], ['pwd'])).toBe('/etc\n');
+    expect(sameAsUnshare(['--root', '/usr'], ['/bin/sh', '-c', 'pwd; test -d /lib && echo has-lib'], ['--root', '/usr'])).toBe('/\nhas-lib\n');
+  });
+
+  itWith(isRoot, 'needs root', "-R to a directory that does not exist: step 'root', ENOENT (chroot), exit 125", () => {
+    const result = nsbridge(['run', '-R', '/nonexistent-nsbridge-root', '--', 'true']);
+    expect([result.status, result.stdout]).toEqual([125, '']);
+    expect(result.stderr).toBe("nsbridge: root failed: ENOENT (chroot): the new root does not exist (in the program's mount namespace)\n");
+  });
+
+  itWith(haveUnshare, UNSHARE, '-c / --map-current-user: the own ids mapped to themselves, setgroups deny', () => {
+    expect(sameAsUnshare(['-c'], ['cat', '/proc/self/uid_map', '/proc/self/gid_map', '/proc/self/setgroups'])).toMatch(/^\s+0\s+0\s+1\n\s+0\s+0\s+1\ndeny\n$/);
+  });
+
+  itWith(haveUnshare, UNSHARE, '--keep-caps: a program that is not root in its user namespace keeps the capabilities in the ambient set', () => {
+    const caps = 'grep ^Cap /proc/self/status';
+    const kept = sameAsUnshare(['--user', '--map-user=1000', '--keep-caps'], ['sh', '-c', caps]);
+    expect(kept).toMatch(/^CapAmb:\t0*1f+$/m);
+    const dropped = sameAsUnshare(['--user', '--map-user=1000'], ['sh', '-c', caps]);
+    expect(dropped).toMatch(/^CapAmb:\t0{16}$/m);
+  });
+
+  itWith(haveUnshare, UNSHARE, '--propagation: the new mount namespace\'s / as unshare leaves it', () => {
+    // Field 7 of mountinfo: shared:N / master:N, or nothing for private (mount_namespaces(7)).
+    const propagation = "awk '$5 == \"/\" { print ($7 ~ /^(shared|master)/) ? \"propagates\" : \"private\" }' /proc/self/mountinfo";
+    for (const mode of ['private', 'slave', 'shared', 'unchanged']) sameAsUnshare(['--mount', '--propagation', mode], ['sh', '-c', propagation]);
+    expect(sameAsUnshare(['--mount'], ['sh', '-c', propagation])).toBe('private\n');
+  });
+
+  itWith(haveUnshare, UNSHARE, 'short flags cluster as in getopt, and a bare kind flag takes no value: -pf runs the next word as the program', () => {
+    expect(sameAsUnshare(['-pfm', '--mount-proc'], ['sh', '-c', 'echo $$'])).toBe('1\n');
+    const result = nsbridge(['run', '--net', 'cat', '/proc/net/dev']);
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(result.stdout.trim().split('\n').slice(2).map((line) => line.split(':')[0]!.trim())).toEqual(['lo']);
+  });
+
+  itWith(haveUnshare && hasCommands('mount', 'sh', 'awk'), `${UNSHARE}, mount, sh, awk`, '--net=FILE / --uts=FILE / --pid=FILE persist the namespaces as unshare does (in a mount namespace of the test)', () => {
+    // Both in one private mount namespace, so the bind mounts vanish with it.
+    const dir = mkdtempSync(join(tmpdir(), 'nsb-persist-'));
+    const script = [
+      'set -e',
+      'for who in ours theirs; do for kind in net uts pid; do : > "$1/$who-$kind"; done; done',
+      'd="$1"; shift',
+      '"$@" dist/cli/main.js run --net="$d/ours-net" --uts="$d/ours-uts" --pid="$d/ours-pid" -- true',
+      'unshare --fork --net="$d/theirs-net" --uts="$d/theirs-uts" --pid="$d/theirs-pid" true',
+      // fstype and the kind of each nsfs mount (root field "<kind>:[inode]")
+      'awk -v d="$d/" \'index($5, d) == 1 { split($0, p, " - "); split(p[2], f, " "); sub(/:.*/, "", $4); sub(d, "", $5); print $5, f[1], $4 }\' /proc/self/mountinfo | sort',
+    ].join('\n');
+    try {
+      const [status, stdout, stderr] = runCommand(['unshare', '-m', 'sh', '-c', script, 'sh', dir, ...nodeArgv(...NODE_ARGS)]);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      expect(stdout).toBe(['ours-net nsfs net', 'ours-pid nsfs pid', 'ours-uts nsfs uts', 'theirs-net nsfs net', 'theirs-pid nsfs pid', 'theirs-uts nsfs uts', ''].join('\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  itWith(isRoot && hasCommands('unshare', 'mount'), 'needs root, unshare and mount', '--map-auto and --map-users auto: the first /etc/subuid and /etc/subgid ranges of the user, from 0', () => {
+    // The test's own /etc/subuid and /etc/subgid: an overlay on /etc in a private mount namespace.
+    const dir = mkdtempSync(join(tmpdir(), 'nsb-subid-'));
+    mkdirSync(join(dir, 'up'));
+    mkdirSync(join(dir, 'work'));
+    const script = [
+      'set -e',
+      'd="$1"; shift',
+      'mount -t overlay overlay -o lowerdir=/etc,upperdir="$d/up",workdir="$d/work" /etc',
+      "printf 'someone:50000:10\\nroot:100000:65536\\nroot:300000:5\\n' > /etc/subuid",
+      "printf '0:200000:1000\\n' > /etc/subgid",
+      '"$@" dist/cli/main.js run --map-auto -- cat /proc/self/uid_map /proc/self/gid_map',
+      '"$@" dist/cli/main.js run --map-users auto --map-groups 0:7:1 -- cat /proc/self/uid_map /proc/self/gid_map',
+    ].join('\n');
+    try {
+      const [status, stdout, stderr] = runCommand(['unshare', '-m', 'sh', '-c', script, 'sh', dir, ...nodeArgv(...NODE_ARGS)]);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      expect(stdout.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number))).toEqual([
+        [0, 100000, 65536], [0, 200000, 1000], // by user name, by uid
+        [0, 100000, 65536], [0, 7, 1],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  itWith(isRoot, 'needs root', '--map-users in util-linux 2.38\'s outer,inner,count form and 2.39\'s inner:outer:count form', () => {
+    const result = nsbridge(['run', '--map-users', '100000,0,10', '--map-users', '10:0:1', '--', 'cat', '/proc/self/uid_map']);
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(result.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number))).toEqual([[0, 100000, 10], [10, 0, 1]]);
+  });
+
+  it('-V / --version, for nsbridge and each command', () => {
+    const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const args of [['-V'], ['--version'], ['run', '-V'], ['enter', '--version'], ['ls', '-V'], ['probe', '-V'], ['verify', '-V']]) {
+      const result = nsbridge(args);
+      expect([args, result.status, result.stdout, result.stderr]).toEqual([args, 0, `nsbridge ${version}\n`, '']);
+    }
+  });
+});
+
 describe('nsbridge run: exit codes and signals', () => {
   it("the program's exit code is nsbridge's", () => {
     expect(nsbridge(['run', '--', 'sh', '-c', 'exit 7']).status).toBe(7);
@@ -337,7 +464,15 @@ describe('nsbridge run: usage errors (exit 2, the flag named, nothing run)', () 
     [['--mount-proc=relative'], /option '--mount-proc \[dir\]' argument 'relative' is invalid/],
     [['--hostname', 'x'.repeat(65)], /option '--hostname <name>' argument '.*' is invalid. must be 1 to 64 bytes, got 65/],
     [['--mount-proc'], /option --mount-proc needs --pid/],
-    [['-r', '--map-user', '0'], /options --map-root-user and --map-user cannot be used together/],
+    [['-r', '--map-user', '0'], /options --map-root-user and --map-user\/--map-group cannot be used together: each maps your own ids/],
+    [['-r', '-c'], /options --map-root-user and --map-current-user cannot be used together/],
+    [['--map-auto', '-r'], /options --map-auto and --map-root-user cannot be used together/],
+    [['--keep-caps'], /option --keep-caps needs a new user namespace \(--user\)/],
+    [['--propagation', 'slave'], /option --propagation needs a new mount namespace \(--mount\)/],
+    [['--mount', '--propagation', 'rslave'], /option '--propagation <mode>' argument 'rslave' is invalid/],
+    [['--net=relative'], /option '-n, --net \[file\]' argument 'relative' is invalid\. must be an absolute path/],
+    [['-S', 'nobody'], /option '-S, --setuid <uid>' argument 'nobody' is invalid/],
+    [['--map-users', '1,2'], /option '--map-users <inner:outer:count>' argument '1,2' is invalid/],
     [['-r', '--setgroups', 'allow'], /options --setgroups allow and --map-root-user cannot be used together/],
     [['--setgroups', 'deny'], /option --setgroups needs a new user namespace \(--user\)/],
     [['--map-users', '0:0:10', '--map-users', '5:100:10'], /uid map line 1 and uid map line 2 overlap in their inside ranges \(the uid map is .*--map-users\)/],

@@ -7,11 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect } from 'vitest';
 import { hasCommands, isRoot, itWith } from './helpers/features.js';
-import { repoRoot } from './helpers/processes.js';
+import { PLAIN_ENV, nodeArgv, repoRoot } from './helpers/processes.js';
 
 const tools = hasCommands('unshare', 'mount', 'umount', 'sh', 'grep');
-const env = { ...process.env };
-delete env.LD_PRELOAD; // unshare, sh and mount run without the ASan runtime
 
 /** What crossed: [the program's mount in the parent while it ran, after it exited, ours in the program]. */
 type Crossing = [boolean, boolean, boolean];
@@ -21,8 +19,8 @@ const BOTH: Crossing = [true, true, true];
 
 describe('mount propagation of new mount namespaces, on a shared /', () => {
   itWith(isRoot && tools, 'needs root and unshare, mount, umount, sh, grep', 'a program\'s mounts reach the parent only with \'shared\' or \'unchanged\', for every combination that creates a mount namespace, as with unshare(1)', () => {
-    const result = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --make-rshared / && exec "$0" "$@"', process.execPath, 'test/fixtures/propagation.mjs'], {
-      cwd: repoRoot, encoding: 'utf8', env, timeout: 120_000, killSignal: 'SIGKILL',
+    const result = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --make-rshared / && exec "$@"', 'sh', ...nodeArgv('test/fixtures/propagation.mjs')], {
+      cwd: repoRoot, encoding: 'utf8', env: PLAIN_ENV, timeout: 120_000, killSignal: 'SIGKILL',
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

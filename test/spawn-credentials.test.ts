@@ -78,12 +78,15 @@ describe('credentials after joining a user namespace', () => {
     const join = { target: owner.process, kinds: ['user'] } as const;
     expect(await output('sh', ['-c', IDS], { join })).toBe('0 0\n');
     expect(await output('sh', ['-c', IDS], { join, preserveCredentials: true })).toBe('5 5\n');
-    // Each id defaults to 0 on its own (nsenter -S 5: uid 5, gid 0).
+    // Each id defaults to 0 on its own (nsenter -S 5: uid 5, gid 0); with preserveCredentials a
+    // given id is still set (nsenter -S 0 --preserve-credentials: uid 0, gid kept).
     expect(await output('sh', ['-c', IDS], { join, uid: 5 })).toBe('5 0\n');
+    expect(await output('sh', ['-c', IDS], { join, uid: 0, preserveCredentials: true })).toBe('0 5\n');
     const pid = String(owner.pid);
     expect(anchor('nsenter', ['-t', pid, '-U', 'sh', '-c', IDS])).toBe('0 0\n');
     expect(anchor('nsenter', ['-t', pid, '-U', '--preserve-credentials', 'sh', '-c', IDS])).toBe('5 5\n');
     expect(anchor('nsenter', ['-t', pid, '-U', '-S', '5', 'sh', '-c', IDS])).toBe('5 0\n');
+    expect(anchor('nsenter', ['-t', pid, '-U', '-S', '0', '--preserve-credentials', 'sh', '-c', IDS])).toBe('0 5\n');
   });
 });
 

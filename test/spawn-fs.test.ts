@@ -7,11 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect } from 'vitest';
 import { hasCommands, isRoot, itWith } from './helpers/features.js';
-import { repoRoot } from './helpers/processes.js';
+import { PLAIN_ENV, nodeArgv, repoRoot } from './helpers/processes.js';
 
 const tools = hasCommands('unshare', 'taskset', 'mount', 'umount', 'sh', 'ls', 'cat', 'sleep');
-const env = { ...process.env };
-delete env.LD_PRELOAD;
 
 let cached: Record<string, any> | undefined;
 function observed(): Record<string, any> {
@@ -20,7 +18,7 @@ function observed(): Record<string, any> {
     // (mnt_ns_loop) by their ids, which it hands out in per-CPU batches; a namespace created later
     // on another CPU can get a smaller id, and its bind then fails with EINVAL (unshare --mount=FILE
     // too). Pinned, the fixture's namespace and its children's are numbered in creation order.
-    const result = spawnSync('taskset', ['-c', '0', 'unshare', '-m', process.execPath, 'test/fixtures/spawn-fs.mjs'], { cwd: repoRoot, encoding: 'utf8', env, timeout: 60_000, killSignal: 'SIGKILL' });
+    const result = spawnSync('taskset', ['-c', '0', 'unshare', '-m', ...nodeArgv('test/fixtures/spawn-fs.mjs')], { cwd: repoRoot, encoding: 'utf8', env: PLAIN_ENV, timeout: 60_000, killSignal: 'SIGKILL' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     cached = JSON.parse(result.stdout) as Record<string, any>;

@@ -3,7 +3,7 @@
  * InvalidArgumentError, which commander reports as a usage error naming the flag (exit 2).
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { IdMapEntry } from '../spawn/options.js';
 import { checkSignal } from '../validate.js';
 
@@ -49,14 +49,137 @@ function idOrName(text: string, file: string, what: string): number {
 export const parseUser = (text: string): number => idOrName(text, '/etc/passwd', 'user');
 export const parseGroup = (text: string): number => idOrName(text, '/etc/group', 'group');
 
-/** inner:outer:count, collected into a list (the flag is repeatable). */
-export function parseIdMapEntry(text: string, previous: IdMapEntry[] | undefined): IdMapEntry[] {
-  const parts = text.split(':');
-  const [inside, outside, count] = parts.map((part) => decimal(part, 0, ID_MAX));
-  if (parts.length !== 3 || inside == null || outside == null || count == null || count === 0) {
-    throw new InvalidArgumentError(`must be inner:outer:count (ids, count >= 1), got ${JSON.stringify(text)}`);
+/** A plain uid or gid number (unshare / nsenter -S and -G take no names). */
+export function parseId(text: string): number {
+  const id = decimal(text, 0, ID_MAX);
+  if (id === null) throw new InvalidArgumentError(`must be a number from 0 to ${ID_MAX}, got ${JSON.stringify(text)}`);
+  return id;
+}
+
+/** One --map-users / --map-groups value: a range, or 'auto' (the caller's first /etc/subuid or /etc/subgid range). */
+export type IdMapSpec = IdMapEntry | 'auto';
+
+/**
+ * inner:outer:count (util-linux 2.39+), outer,inner,count (2.38, which has no other form) or
+ * 'auto', collected into a list (the flag is repeatable).
+ */
+export function parseIdMapEntry(text: string, previous: IdMapSpec[] | undefined): IdMapSpec[] {
+  if (text === 'auto') return [...(previous ?? []), 'auto'];
+  const comma = text.includes(',');
+  const parts = text.split(comma ? ',' : ':');
+  const numbers = parts.map((part) => decimal(part, 0, ID_MAX));
+  const [first, second, count] = numbers;
+  if (parts.length !== 3 || first == null || second == null || count == null || count === 0) {
+    throw new InvalidArgumentError(`must be inner:outer:count or outer,inner,count (ids, count >= 1) or auto, got ${JSON.stringify(text)}`);
   }
-  return [...(previous ?? []), { inside, outside, count }];
+  const entry = comma ? { inside: second, outside: first, count } : { inside: first, outside: second, count };
+  return [...(previous ?? []), entry];
+}
+
+/** The first `name:start:count` line of /etc/subuid or /etc/subgid for this user (by name or uid), as unshare --map-auto reads it. */
+export function subordinateRange(file: string, uid: number): { outside: number; count: number } | null {
+  let lines: string[];
+  try {
+    lines = readFileSync(file, 'utf8').split('\n');
+  } catch {
+    return null;
+  }
+  const name = userNameOf(uid);
+  for (const line of lines) {
+    const [owner, start, count] = line.split(':');
+    if (owner === undefined || (owner !== name && owner !== String(uid))) continue;
+    const outside = decimal(start ?? '', 0, ID_MAX);
+    const length = decimal((count ?? '').trim(), 1, ID_MAX);
+    if (outside !== null && length !== null) return { outside, count: length };
+  }
+  return null;
+}
+
+function userNameOf(uid: number): string | undefined {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [name, , id] = line.split(':');
+      if (id === String(uid)) return name;
+    }
+  } catch {
+    // no passwd: the uid alone
+  }
+  return undefined;
+}
+
+/**
+ * What an optional-value flag gets when given bare. getopt takes such a value only when attached
+ * (`--net=FILE`, `--kill-child=TERM`); commander would take the next word, so pinOptionalValues
+ * attaches this instead (a NUL cannot come from a real argv).
+ */
+export const NO_VALUE = '\u0000';
+
+/**
+ * Rewrites the flags of `command` in `args` (up to the program or '--') so that optional values
+ * are taken only when attached, as getopt does: a bare `--net` or `-n` becomes `--net=<NO_VALUE>`,
+ * so `nsbridge run --net ip addr` runs ip. `shortValues`: whether a short flag with an optional
+ * value takes the rest of its cluster as the value (nsenter's `-n/run/netns/x`) or has none
+ * there (unshare's `-pf` is -p -f).
+ */
+export function pinOptionalValues(command: Command, args: readonly string[], shortValues: boolean): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--' || arg === '-' || !arg.startsWith('-')) break;
+    if (arg.startsWith('--')) {
+      const name = arg.split('=', 1)[0]!;
+      const option = command.options.find((o) => o.long === name);
+      const attached = arg.includes('=');
+      if (option?.optional && !attached) {
+        out.push(`${name}=${NO_VALUE}`);
+        continue;
+      }
+      out.push(arg);
+      if (option?.required && !attached && i + 1 < args.length) out.push(args[++i]!);
+      continue;
+    }
+    for (let j = 1; j < arg.length; j++) {
+      const option = command.options.find((o) => o.short === `-${arg[j]}`);
+      const rest = arg.slice(j + 1);
+      if (option === undefined) {
+        out.push(`-${arg.slice(j)}`); // commander reports it
+        break;
+      }
+      const flag = option.long ?? option.short!;
+      if (option.required) {
+        out.push(flag);
+        if (rest !== '') out.push(rest);
+        else if (i + 1 < args.length) out.push(args[++i]!);
+        break;
+      }
+      if (option.optional && shortValues) {
+        out.push(`${flag}=${rest === '' ? NO_VALUE : rest}`);
+        break;
+      }
+      out.push(option.optional ? `${flag}=${NO_VALUE}` : `-${arg[j]}`);
+    }
+  }
+  return [...out, ...args.slice(i)];
+}
+
+/** An optional value: true when given bare, else `parse` of it. */
+export function optionalValue<T>(parse: (text: string) => T): (text: string) => T | true {
+  return (text) => (text === NO_VALUE ? true : parse(text));
+}
+
+/**
+ * A repeatable optional value where a bare occurrence wins (nsenter: `-n` joins the target's
+ * namespace even beside `--net=FILE`), or where a value wins (unshare: `--net` beside
+ * `--net=FILE` still persists to FILE).
+ */
+export function repeatedOptionalValue(parse: (text: string) => string, wins: 'bare' | 'value'): (text: string, previous: string | true | undefined) => string | true {
+  return (text, previous) => {
+    const current = text === NO_VALUE ? true : parse(text);
+    if (previous === undefined) return current;
+    if (wins === 'bare') return previous === true || current === true ? true : current;
+    return typeof current === 'string' ? current : previous;
+  };
 }
 
 /** Seconds, possibly negative or fractional (time namespace offsets). */

@@ -50,10 +50,11 @@ function setupExitCode(error: SpawnError): number {
 
 /**
  * Runs `file args` with `options` (stdio is forced to our own fds 0-2) and resolves with the exit
- * code nsbridge should end with. Setup failures are reported on stderr here; invalid options
- * (TypeError / RangeError from spawn) are thrown to the caller.
+ * code nsbridge should end with; `afterSpawn` runs once spawn() returned. Setup failures are
+ * reported on stderr here; invalid options (TypeError / RangeError from spawn) are thrown to the
+ * caller.
  */
-export async function runProgram(file: string, args: readonly string[], options: SpawnOptions): Promise<number> {
+export async function runProgram(file: string, args: readonly string[], options: SpawnOptions, afterSpawn?: () => void): Promise<number> {
   // The handlers go in before the program starts: it runs on another CPU while spawn() returns,
   // and a signal in between must neither kill nsbridge (orphaning the program) nor get lost.
   // From here on a Ctrl-C reaches the program, which decides. The terminal also sends it to the
@@ -73,7 +74,11 @@ export async function runProgram(file: string, args: readonly string[], options:
   };
   for (const signal of FORWARDED) process.on(signal, forward);
   try {
-    child = spawn(file, args, { ...options, stdio: 'inherit' });
+    try {
+      child = spawn(file, args, { ...options, stdio: 'inherit' });
+    } finally {
+      afterSpawn?.(); // what the options referred to (directory fds, namespace handles) is no longer needed
+    }
     for (const signal of early.splice(0)) forward(signal);
     const info = await child.exited;
     return exitCodeOf(info);

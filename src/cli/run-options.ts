@@ -5,71 +5,102 @@
  */
 import type { NamespaceType } from '../kinds.js';
 import type { IdMapEntry, Propagation, SpawnOptions } from '../spawn/options.js';
+import { subordinateRange, type IdMapSpec } from './arg-parsers.js';
+import { KIND_FLAGS, type KindFlagValue } from './kind-flags.js';
 
 export interface RunFlags {
-  pid?: boolean;
-  net?: boolean;
-  uts?: boolean;
-  ipc?: boolean;
-  mount?: boolean;
-  user?: boolean;
-  cgroup?: boolean;
-  time?: boolean;
+  pid?: KindFlagValue;
+  net?: KindFlagValue;
+  uts?: KindFlagValue;
+  ipc?: KindFlagValue;
+  mount?: KindFlagValue;
+  user?: KindFlagValue;
+  cgroup?: KindFlagValue;
+  time?: KindFlagValue;
   fork?: boolean;
   mapRootUser?: boolean;
+  mapCurrentUser?: boolean;
   mapUser?: number;
   mapGroup?: number;
-  mapUsers?: IdMapEntry[];
-  mapGroups?: IdMapEntry[];
+  mapUsers?: IdMapSpec[];
+  mapGroups?: IdMapSpec[];
+  mapAuto?: boolean;
   setgroups?: 'allow' | 'deny';
-  mountProc?: string | true;
+  keepCaps?: boolean;
   propagation?: Propagation;
+  mountProc?: string | true;
   hostname?: string;
   monotonic?: number;
   boottime?: number;
   cgroupPath?: string;
   killChild?: number | true;
+  root?: string;
   wd?: string;
+  setuid?: number;
+  setgid?: number;
 }
 
 export class UsageError extends Error {}
 
 const SIGKILL = 9;
+const SUBUID = '/etc/subuid';
+const SUBGID = '/etc/subgid';
 
 function conflict(a: string, b: string, why: string): UsageError {
   return new UsageError(`options ${a} and ${b} cannot be used together: ${why}`);
 }
 
-/** One id map: an optional single entry for our own id (from -r / --map-user) plus ranges. */
-function idMap(own: IdMapEntry | null, ranges: IdMapEntry[] | undefined): IdMapEntry[] | undefined {
-  const entries = [...(own === null ? [] : [own]), ...(ranges ?? [])];
+/** The caller's first subordinate range, mapped from 0 (unshare --map-auto / --map-users=auto). */
+function autoRange(file: string, id: number): IdMapEntry {
+  const range = subordinateRange(file, id);
+  if (range === null) throw new UsageError(`no line for user ${id} in ${file} (needed by --map-auto / auto)`);
+  return { inside: 0, outside: range.outside, count: range.count };
+}
+
+/** One id map: an optional single entry for our own id (from -r, -c, --map-user) plus ranges. */
+function idMap(own: IdMapEntry | null, ranges: IdMapSpec[], file: string, id: number): IdMapEntry[] | undefined {
+  const entries = [...(own === null ? [] : [own]), ...ranges.map((spec) => (spec === 'auto' ? autoRange(file, id) : spec))];
   return entries.length === 0 ? undefined : entries;
+}
+
+/** Which single-id mapping flag is given (at most one of -r, -c, --map-user / --map-group). */
+function ownIdFlag(flags: RunFlags): string | null {
+  const given = [flags.mapRootUser && '--map-root-user', flags.mapCurrentUser && '--map-current-user', (flags.mapUser !== undefined || flags.mapGroup !== undefined) && '--map-user/--map-group'].filter(
+    (name): name is string => typeof name === 'string',
+  );
+  if (given.length > 1) throw conflict(given[0]!, given[1]!, 'each maps your own ids');
+  return given[0] ?? null;
 }
 
 export function runOptions(flags: RunFlags): SpawnOptions {
   const creates = new Set<NamespaceType>();
-  const flagKinds: [keyof RunFlags, NamespaceType][] = [
-    ['pid', 'pid'], ['net', 'net'], ['uts', 'uts'], ['ipc', 'ipc'], ['mount', 'mnt'], ['user', 'user'], ['cgroup', 'cgroup'], ['time', 'time'],
-  ];
-  for (const [flag, type] of flagKinds) if (flags[flag] === true) creates.add(type);
+  const persist: Partial<Record<NamespaceType, string>> = {};
+  for (const { key, type } of KIND_FLAGS) {
+    const value = flags[key];
+    if (value === undefined) continue;
+    creates.add(type);
+    if (typeof value === 'string') persist[type] = value;
+  }
 
-  if (flags.mapRootUser && flags.mapUser !== undefined) throw conflict('--map-root-user', '--map-user', '-r already maps root');
-  if (flags.mapRootUser && flags.mapGroup !== undefined) throw conflict('--map-root-user', '--map-group', '-r already maps root');
+  const ownFlag = ownIdFlag(flags);
+  const auto = flags.mapAuto === true;
+  if (auto && ownFlag !== null) throw conflict('--map-auto', ownFlag, '--map-auto already maps 0 to your subordinate ids');
   // Like unshare: mapping our own gid makes setgroups 'deny' - an unprivileged writer may write a
   // gid_map only after that (user_namespaces(7)), and 'allow' would let the program drop groups.
-  const mapsOwnGid = flags.mapRootUser === true || flags.mapGroup !== undefined;
-  if (mapsOwnGid && flags.setgroups === 'allow') {
-    throw conflict('--setgroups allow', flags.mapRootUser ? '--map-root-user' : '--map-group', 'mapping the own gid needs setgroups deny');
-  }
+  const mapsOwnGid = flags.mapRootUser === true || flags.mapCurrentUser === true || flags.mapGroup !== undefined;
+  if (mapsOwnGid && flags.setgroups === 'allow') throw conflict('--setgroups allow', ownFlag!, 'mapping the own gid needs setgroups deny');
   const uidOuter = process.geteuid!();
   const gidOuter = process.getegid!();
-  const ownUid = flags.mapRootUser ? 0 : flags.mapUser;
-  const ownGid = flags.mapRootUser ? 0 : flags.mapGroup;
-  const uidMap = idMap(ownUid === undefined ? null : { inside: ownUid, outside: uidOuter, count: 1 }, flags.mapUsers);
-  const gidMap = idMap(ownGid === undefined ? null : { inside: ownGid, outside: gidOuter, count: 1 }, flags.mapGroups);
+  const ownUid = flags.mapRootUser ? 0 : flags.mapCurrentUser ? uidOuter : flags.mapUser;
+  const ownGid = flags.mapRootUser ? 0 : flags.mapCurrentUser ? gidOuter : flags.mapGroup;
+  const uidRanges = [...(auto ? (['auto'] as const) : []), ...(flags.mapUsers ?? [])];
+  const gidRanges = [...(auto ? (['auto'] as const) : []), ...(flags.mapGroups ?? [])];
+  const uidMap = idMap(ownUid === undefined ? null : { inside: ownUid, outside: uidOuter, count: 1 }, uidRanges, SUBUID, uidOuter);
+  const gidMap = idMap(ownGid === undefined ? null : { inside: ownGid, outside: gidOuter, count: 1 }, gidRanges, SUBGID, uidOuter);
   if (uidMap !== undefined || gidMap !== undefined) creates.add('user');
   const setgroups = flags.setgroups ?? (mapsOwnGid ? 'deny' : undefined);
   if (setgroups !== undefined && !creates.has('user')) throw new UsageError('option --setgroups needs a new user namespace (--user)');
+  if (flags.keepCaps && !creates.has('user')) throw new UsageError('option --keep-caps needs a new user namespace (--user)');
 
   if (flags.mountProc !== undefined) {
     if (!creates.has('pid')) throw new UsageError('option --mount-proc needs --pid: a fresh proc shows the pid namespace the program is in');
@@ -85,15 +116,20 @@ export function runOptions(flags: RunFlags): SpawnOptions {
 
   return {
     namespaces: [...creates],
+    ...(Object.keys(persist).length === 0 ? {} : { persist }),
     ...(uidMap === undefined ? {} : { uidMap }),
     ...(gidMap === undefined ? {} : { gidMap }),
     ...(setgroups === undefined ? {} : { setgroups }),
+    ...(flags.keepCaps ? { keepCapabilities: true } : {}),
     ...(flags.mountProc === undefined ? {} : { mountProc: flags.mountProc }),
     ...(flags.propagation === undefined ? {} : { propagation: flags.propagation }),
     ...(flags.hostname === undefined ? {} : { hostname: flags.hostname }),
     ...(hasOffsets ? { timeOffsets } : {}),
     ...(flags.cgroupPath === undefined ? {} : { cgroup: flags.cgroupPath }),
     ...(flags.killChild === undefined ? {} : { killOnParentDeath: flags.killChild === true ? SIGKILL : flags.killChild }),
+    ...(flags.root === undefined ? {} : { root: flags.root }),
     ...(flags.wd === undefined ? {} : { cwd: flags.wd }),
+    ...(flags.setuid === undefined ? {} : { uid: flags.setuid }),
+    ...(flags.setgid === undefined ? {} : { gid: flags.setgid }),
   };
 }

@@ -55,7 +55,7 @@ export interface SpawnOptions {
   join?: JoinOptions;
   /**
    * When joining a user namespace, keep the uid and gid (as this process's ids map there) instead
-   * of becoming root in it (nsenter --preserve-credentials). Conflicts with uid / gid.
+   * of becoming root in it (nsenter --preserve-credentials); a uid or gid given is still set.
    */
   preserveCredentials?: boolean;
   /**
@@ -293,11 +293,9 @@ function joinsUser(join: JoinRequest | null): boolean {
   return join !== null && (join.handles.has('user') || join.targetKinds.some((k) => k.type === 'user'));
 }
 
-function parsePreserveCredentials(value: unknown, join: JoinRequest | null, credentials: Credentials): boolean {
+function parsePreserveCredentials(value: unknown, join: JoinRequest | null): boolean {
   if (value === undefined || !checkBoolean(value, 'options.preserveCredentials')) return false;
   if (!joinsUser(join)) throw new RangeError('options.preserveCredentials applies to joining a user namespace (options.join)');
-  if (credentials.uid !== undefined) throw new RangeError('options.preserveCredentials conflicts with options.uid: keep the ids or set them');
-  if (credentials.gid !== undefined) throw new RangeError('options.preserveCredentials conflicts with options.gid: keep the ids or set them');
   return true;
 }
 
@@ -673,7 +671,7 @@ function checkOptions(value: unknown, file: string): Checked {
   return {
     creates,
     join,
-    preserveCredentials: parsePreserveCredentials(options.preserveCredentials, join, credentials),
+    preserveCredentials: parsePreserveCredentials(options.preserveCredentials, join),
     pidForChildrenOnly: parsePidForChildrenOnly(options.pidForChildrenOnly, creates, join, mountProc, setTid),
     propagation: parsePropagation(options.propagation, creates.has('mnt')),
     persist: parsePersist(options.persist, creates),
@@ -856,7 +854,7 @@ function buildPlan(program: { file: string; args: string[] }, checked: Checked, 
   const createMask = maskOf(checked.creates);
   let { uid, gid } = checked.credentials;
   // Like nsenter: entering a user namespace makes the program root there (uid and gid 0, each
-  // unless given) unless the credentials are to be preserved.
+  // unless given) unless the credentials are to be preserved (then only given ids change).
   if (joins.kinds.has('user') && !checked.preserveCredentials) {
     uid ??= 0;
     gid ??= 0;

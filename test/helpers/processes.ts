@@ -160,3 +160,22 @@ export function runFixture(launcher: readonly string[], fixture: string, args: r
   expect(result.status).toBe(0);
   return JSON.parse(result.stdout) as Record<string, any>;
 }
+
+/**
+ * The environment for programs other than node: under the ASan test run (scripts/test-asan.sh)
+ * LD_PRELOAD holds the sanitizer runtime, which node needs and sh, unshare or mount must not get.
+ */
+export const PLAIN_ENV: NodeJS.ProcessEnv = (() => {
+  const env = { ...process.env };
+  delete env.LD_PRELOAD;
+  return env;
+})();
+
+/**
+ * argv that runs node on `args` with the sanitizer runtime of the ASan run (if any) preloaded for
+ * node alone: for putting node behind launchers (unshare, taskset, sh -c) run with PLAIN_ENV.
+ */
+export function nodeArgv(...args: string[]): string[] {
+  const preload = process.env.LD_PRELOAD;
+  return preload ? ['env', `LD_PRELOAD=${preload}`, process.execPath, ...args] : [process.execPath, ...args];
+}
