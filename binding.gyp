@@ -9,6 +9,7 @@
         "native/clone3_probe.cc",
         "native/credentials.cc",
         "native/fd_watcher.cc",
+        "native/listing/netns_id.cc",
         "native/listing/ns_info.cc",
         "native/listing/scan_proc.cc",
         "native/namespace_calls.cc",

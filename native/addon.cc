@@ -46,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterCredentials(env, exports);
   RegisterProcScan(env, exports);
   RegisterNsInfo(env, exports);
+  RegisterNetnsId(env, exports);
   exports.Set("constants", MakeConstants(env));
   return exports;
 }

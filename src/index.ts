@@ -10,5 +10,5 @@ export { spawn } from './spawn/spawn.js';
 export { NsChild } from './spawn/ns-child.js';
 export { SpawnError } from './spawn/spawn-error.js';
 export type { SpawnOptions, JoinOptions, IdMapEntry, StdioSlotOption } from './spawn/options.js';
-export { listNamespaces, namespaceTree, translatePid } from './listing/index.js';
-export type { ListNamespacesOptions, NamespaceEntry, NamespaceHolders, NamespaceTreeNode, TreeRelation } from './listing/index.js';
+export { listNamespaces, namespaceTree, namespaceMembers, translatePid } from './listing/index.js';
+export type { ListNamespacesOptions, NamespaceEntry, NamespaceHolders, NamespaceMember, NamespaceTreeNode, TreeRelation } from './listing/index.js';

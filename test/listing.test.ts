@@ -1,7 +1,8 @@
 import { spawn as cpSpawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Namespace, NAMESPACE_TYPES, listNamespaces, namespaceTree, spawn, translatePid, type NamespaceEntry, type NamespaceTreeNode, type NsChild } from '../src/index.js';
+import { Namespace, NAMESPACE_TYPES, listNamespaces, namespaceMembers, namespaceTree, spawn, translatePid, type NamespaceEntry, type NamespaceTreeNode, type NsChild } from '../src/index.js';
 import { setPidIoctlsMissing } from '../src/listing/translate.js';
+import { buildTree } from '../src/listing/tree.js';
 import { isRoot, itWith } from './helpers/features.js';
 import { openFds } from './helpers/proc-state.mjs';
 import { startNested, type Nested } from './helpers/nested.js';
@@ -104,11 +105,12 @@ describe.runIf(isRoot)('listNamespaces() with processes in new namespaces', () =
   it("namespaceTree('owner'): user A holds pid A and user B; user B holds pid B", () => {
     const tree = namespaceTree('owner');
     const userA = findNode(tree, inodeOf(nested.outerPid, 'user'))!;
-    expect(userA.children.map((n) => [n.entry.type, n.entry.inode])).toEqual([
-      ['user', inodeOf(nested.innerPid, 'user')],
-      ['pid', inodeOf(nested.outerPid, 'pid')],
-    ]);
-    const userB = userA.children[0]!;
+    // Siblings in inode order, as lsns --tree=owner prints them.
+    const byInode = (a: [string, bigint], b: [string, bigint]) => (a[1] < b[1] ? -1 : 1);
+    expect(userA.children.map((n) => [n.entry.type, n.entry.inode])).toEqual(
+      ([['user', inodeOf(nested.innerPid, 'user')], ['pid', inodeOf(nested.outerPid, 'pid')]] as [string, bigint][]).sort(byInode),
+    );
+    const userB = userA.children.find((n) => n.entry.type === 'user')!;
     expect(userB.children.map((n) => [n.entry.type, n.entry.inode])).toEqual([['pid', inodeOf(nested.innerPid, 'pid')]]);
     // Ours is a root (its owner is outside what we see) and holds the host's other namespaces.
     const root = tree.find((n) => n.entry.inode === inodeOf('self', 'user'))!;
@@ -121,6 +123,22 @@ describe.runIf(isRoot)('listNamespaces() with processes in new namespaces', () =
     const userB = findNode(tree, inodeOf(nested.middlePid, 'user'))!;
     expect(userB.entry).toMatchObject({ processes: 2, lowestPid: nested.middlePid });
     expect(userB.children.map((n) => n.entry.inode)).toEqual([inodeOf(nested.innerPid, 'pid')]);
+  });
+
+  it('namespaceMembers(): the processes of one namespace, by pid, with parent pid, uid and command', () => {
+    const pidA = inodeOf(nested.outerPid, 'pid');
+    expect(namespaceMembers(pidA)).toEqual([
+      { pid: nested.outerPid, ppid: process.pid, uid: 0, command: 'sh -c unshare --user --map-root-user --pid --fork sleep 1000; exit 0' },
+      { pid: nested.middlePid, ppid: nested.outerPid, uid: 0, command: 'unshare --user --map-root-user --pid --fork sleep 1000' },
+    ]);
+    expect(namespaceMembers(inodeOf(child.pid!, 'net'), 'net')).toEqual([{ pid: child.pid, ppid: process.pid, uid: 0, command: 'sleep 1000' }]);
+    // The kind filter: a net namespace's inode is no pid namespace.
+    expect(namespaceMembers(inodeOf(child.pid!, 'net'), 'pid')).toEqual([]);
+    // Agrees with listNamespaces(): as many members as processes, the lowest first.
+    const entry = find(listNamespaces({ types: ['user'] }), inodeOf(nested.innerPid, 'user'))!;
+    const members = namespaceMembers(entry.inode, 'user');
+    expect([members.length, members[0]!.pid]).toEqual([entry.processes, entry.lowestPid]);
+    expect(namespaceMembers(1n)).toEqual([]);
   });
 
   for (const path of ['ioctls', 'NSpid'] as const) {
@@ -176,6 +194,30 @@ describe.runIf(isRoot)('listNamespaces() with processes in new namespaces', () =
     const entries = JSON.parse(json!);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ type: 'net', inode, processes: 0, lowestPid: null, path: '/run/nsbridge-test-netns', holders: { mounts: ['/run/nsbridge-test-netns'], fds: [] } });
+  });
+});
+
+describe('buildTree(): the order and nesting of lsns 2.38 (synthetic entries)', () => {
+  const entry = (inode: bigint, over: Partial<NamespaceEntry>): NamespaceEntry => ({
+    type: 'net', inode, device: 4n, id: null, processes: 1, lowestPid: null, ppid: null, command: null, uid: 0,
+    owner: null, parent: null, path: '', holders: { mounts: [], fds: [] }, ...over,
+  });
+  const shape = (nodes: NamespaceTreeNode[]): unknown[] => nodes.map((n) => (n.children.length ? [n.entry.inode, shape(n.children)] : n.entry.inode));
+
+  it("'process': under the latest row before it whose lowest pid is its parent process", () => {
+    const entries = [entry(1n, { lowestPid: 10 }), entry(2n, { lowestPid: 20, ppid: 10 }), entry(3n, { lowestPid: 10 }), entry(4n, { lowestPid: 30, ppid: 10 }), entry(5n, { lowestPid: 40, ppid: 99 })];
+    expect(shape(buildTree(entries, 'process'))).toEqual([[1n, [2n]], [3n, [4n]], 5n]);
+  });
+
+  it("'owner' and 'parent': a relative comes first, wherever its inode is; 'parent' puts an owner first too", () => {
+    const user = entry(9n, { type: 'user' });
+    const childUser = entry(7n, { type: 'user', parent: 9n, owner: { inode: 9n, uid: 0 } });
+    const net = entry(1n, { owner: { inode: 7n, uid: 0 } });
+    const pid = entry(3n, { type: 'pid', owner: { inode: 9n, uid: 0 } });
+    const entries = [net, pid, childUser, user];
+    expect(shape(buildTree(entries, 'owner'))).toEqual([[9n, [[7n, [1n]], 3n]]]);
+    // net has no parent: its owner (7, and 7's parent 9) is printed first, but net stays a root.
+    expect(shape(buildTree(entries, 'parent'))).toEqual([[9n, [7n]], 1n, 3n]);
   });
 });
 
@@ -240,6 +282,9 @@ describe('listNamespaces() robustness', () => {
     expect(() => listNamespaces({ frob: 1 } as never)).toThrow(/Unknown option "frob"/);
     expect(() => listNamespaces(null as never)).toThrow(/options must be an object, got null/);
     expect(() => namespaceTree('sideways' as never)).toThrow(new TypeError('Unknown tree relation "sideways": expected one of parent, owner, process'));
+    expect(() => namespaceMembers(5 as never)).toThrow(new TypeError('inode must be a namespace inode as a bigint, got 5'));
+    expect(() => namespaceMembers(0n)).toThrow(new RangeError('inode must be a positive 64-bit inode, got 0n'));
+    expect(() => namespaceMembers(1n, 'bogus' as never)).toThrow(new TypeError('Unknown type "bogus": expected one of cgroup, ipc, mnt, net, pid, time, user, uts'));
     using pid = Namespace.of('self', 'pid');
     using net = Namespace.of('self', 'net');
     expect(() => translatePid(0, pid, pid)).toThrow(RangeError);

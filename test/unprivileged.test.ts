@@ -235,7 +235,7 @@ describe('the whole public API as uid 65534', () => {
 
   itWith(canRun, NEEDS, 'CLI: ls shows our namespaces only; enter to a root process is 125 with the hint; verify refuses', () => {
     const rootPid = rootProcess!.pid;
-    const ls = nsbridge(['ls', '-t', 'net', '--json'], { asNobody: true });
+    const ls = nsbridge(['ls', '-t', 'net', '--json', '-l'], { asNobody: true }); // -l: a flat array, no tree
     expect([ls.status, ls.stderr]).toEqual([0, '']);
     const listed = (JSON.parse(ls.stdout) as { namespaces: { ns: number }[] }).namespaces.map((ns) => BigInt(ns.ns));
     expect(listed).toContain(statInode('/proc/self/ns/net'));

@@ -1,4 +1,4 @@
-// Shared by the batched listing calls (scan_proc.cc, ns_info.cc).
+// Shared by the batched listing calls (scan_proc.cc, ns_info.cc, netns_id.cc).
 #pragma once
 
 #include <napi.h>
@@ -20,5 +20,6 @@ Napi::BigUint64Array CopyUint64(Napi::Env env, const std::vector<uint64_t>& v);
 
 void RegisterProcScan(Napi::Env env, Napi::Object exports);  // scan_proc.cc
 void RegisterNsInfo(Napi::Env env, Napi::Object exports);    // ns_info.cc
+void RegisterNetnsId(Napi::Env env, Napi::Object exports);   // netns_id.cc
 
 }  // namespace nsbridge

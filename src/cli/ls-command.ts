@@ -1,68 +1,85 @@
-/** `nsbridge ls`: the namespaces this process can see, like lsns. */
+/** `nsbridge ls`: the namespaces this process can see, with lsns 2.38's flags and output. */
 import { Command, Option } from 'commander';
-import { NAMESPACE_TYPES, type NamespaceType } from '../kinds.js';
-import type { TreeRelation } from '../listing/types.js';
-import { COLUMNS, DEFAULT_COLUMNS, parseColumns } from './ls-columns.js';
+import { NAMESPACE_TYPES } from '../kinds.js';
+import { attachTreeValues } from './ls-argv.js';
+import { COLUMNS } from './ls-columns.js';
+import { planLs, UsageError, type LsOptions, type LsPlan } from './ls-options.js';
 import { useColour } from './output.js';
-import { PID_MAX_LIMIT } from '../validate.js';
-
-interface LsOptions {
-  type?: string[];
-  pid?: string;
-  tree?: string | true;
-  json?: boolean;
-  output?: string;
-}
-
-const RELATIONS = ['parent', 'owner', 'process'];
 
 const EXAMPLES = `
 Examples:
-  nsbridge ls                       every namespace, like lsns
-  nsbridge ls -t net -t pid         only network and pid namespaces
+  nsbridge ls                       every namespace, in lsns's process tree
+  nsbridge ls -l -t net -t pid      only network and pid namespaces, as a list
   nsbridge ls -p 4711               the namespaces of process 4711
-  nsbridge ls --tree=parent         pid and user namespaces under their parents
-  nsbridge ls --tree=owner          namespaces under the user namespace that owns them
-  nsbridge ls -o NS,TYPE,PNS,ONS,HOLDER
-  nsbridge ls --json | jq '.namespaces[] | select(.type == "net")'
+  nsbridge ls 4026531836            the processes of namespace 4026531836
+  nsbridge ls -Tparent              pid and user namespaces under their parents
+  nsbridge ls -T                    namespaces under the user namespace that owns them
+  nsbridge ls -o +PNS,ONS,HOLDER    the default columns and three more
+  nsbridge ls -r -n -o NS,NSFS      raw: one space between cells, blanks escaped as \\x20
+  nsbridge ls -J -l | jq '.namespaces[] | select(.type == "net")'
 
 Columns (-o): ${COLUMNS.map((c) => c.name).join(', ')}
 `;
 
-export function registerLs(program: Command): void {
-  program
-    .command('ls')
-    .description('list namespaces: kind, inode, processes, lowest pid, owner, parent, holders')
-    .option('-t, --type <kind>', `only this kind (repeatable): ${NAMESPACE_TYPES.join(', ')}`, (value: string, previous: string[] = []) => [...previous, value])
-    .option('-p, --pid <pid>', 'only the namespaces of this process')
-    .addOption(new Option('--tree [relation]', 'print a tree: parent, owner or process (default process)'))
-    .option('-o, --output <columns>', `comma-separated columns (default ${DEFAULT_COLUMNS.join(',')})`)
-    .option('--json', 'print JSON shaped like lsns -J')
-    .addHelpText('after', EXAMPLES)
-    .action(async (options: LsOptions, command: Command) => {
-      const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'nsbridge.usage' });
-      const types = (options.type ?? []).map((t) => (NAMESPACE_TYPES.includes(t as NamespaceType) ? (t as NamespaceType) : usage(`unknown namespace type '${t}' for -t (expected one of ${NAMESPACE_TYPES.join(', ')})`)));
-      let pid: number | undefined;
-      if (options.pid !== undefined) {
-        const n = Number(options.pid);
-        pid = /^[1-9]\d{0,6}$/.test(options.pid) && n <= PID_MAX_LIMIT ? n : usage(`invalid pid '${options.pid}' for -p (expected 1-${PID_MAX_LIMIT})`);
-      }
-      const tree: TreeRelation | null = options.tree === undefined ? null : options.tree === true ? 'process' : RELATIONS.includes(options.tree) ? (options.tree as TreeRelation) : usage(`unknown tree relation '${options.tree}' for --tree (expected parent, owner or process)`);
-      const parsed = parseColumns(options.output ?? DEFAULT_COLUMNS.join(','));
-      if ('unknown' in parsed) return usage(`unknown column '${parsed.unknown}' for -o (expected some of ${COLUMNS.map((c) => c.name).join(', ')})`);
-      const { columns } = parsed;
+/** `ls` with -T/--tree's optional value taken only when attached, as lsns's getopt takes it (ls-argv.ts). */
+class LsCommand extends Command {
+  override parseOptions(args: string[]): { operands: string[]; unknown: string[] } {
+    return super.parseOptions(attachTreeValues(args));
+  }
+}
 
-      // The listing and rendering modules load only now: `nsbridge ls --json` starts fast.
-      const [{ listNamespaces }, { buildTree }, render] = await Promise.all([import('../listing/list.js'), import('../listing/tree.js'), import('./ls-render.js')]);
-      const entries = listNamespaces({ ...(types.length ? { types } : {}), ...(pid === undefined ? {} : { pid }) });
-      const nodes = tree === null ? null : buildTree(entries, tree);
-      if (options.json) {
-        process.stdout.write(render.renderJson(columns, entries, nodes));
-        return;
+async function run(plan: LsPlan): Promise<void> {
+  // The listing and rendering modules load only now: `nsbridge ls --help` starts fast.
+  const [{ listNamespaces }, { namespaceMembers }, { netnsIds }, rows, { withRelatives }, { renderListing }] = await Promise.all([
+    import('../listing/list.js'),
+    import('../listing/members.js'),
+    import('../listing/netns-ids.js'),
+    import('./ls-rows.js'),
+    import('./ls-relatives.js'),
+    import('./ls-render.js'),
+  ]);
+  const filtered = plan.types.length > 0 || plan.pid !== undefined;
+  let entries = listNamespaces({ ...(plan.types.length ? { types: plan.types } : {}), ...(plan.pid === undefined ? {} : { pid: plan.pid }) });
+  if (filtered && plan.namespace === undefined && (plan.tree === 'parent' || plan.tree === 'owner')) entries = withRelatives(entries, listNamespaces(), plan.tree, plan.pid !== undefined);
+  const target = plan.namespace === undefined ? undefined : entries.find((e) => e.inode === plan.namespace);
+  if (plan.namespace !== undefined && target === undefined) throw new Error(`not found namespace: ${plan.namespace}`);
+  // NETNSID costs a netlink round trip per network namespace: asked only when it is shown.
+  const nets = plan.columns.some((c) => c.name === 'NETNSID') ? (target === undefined ? entries : [target]).filter((e) => e.type === 'net') : [];
+  const found = netnsIds(nets.map((e) => e.path));
+  const ids = new Map(nets.map((e, i) => [e.inode, found[i]!]));
+  const roots =
+    target === undefined ? rows.namespaceNodes(entries, plan.tree, ids) : rows.memberNodes(target, namespaceMembers(target.inode, target.type), plan.tree === 'process', ids);
+  process.stdout.write(renderListing(plan, roots, { isTTY: process.stdout.isTTY === true, columns: process.stdout.columns, colour: useColour(process.stdout) }));
+}
+
+export function registerLs(program: Command): void {
+  const ls = new LsCommand('ls').copyInheritedSettings(program);
+  const tree = new Option('-T, --tree <relation>', "tree format: parent, owner or process (bare -T: owner; attach the value: -Tparent, --tree=parent)");
+  tree.flags = '-T, --tree[=relation]'; // as shown in --help: the value is optional (ls-argv.ts supplies it)
+  ls.description('list namespaces like lsns: kind, inode, processes, lowest pid, owner, parent, holders')
+    .argument('[namespace]', "list this namespace's processes (its inode, decimal)")
+    .option('-J, --json', 'use JSON output format (lsns -J)')
+    .option('-l, --list', 'use list format output (no tree)')
+    .option('-n, --noheadings', "don't print headings")
+    .option('-o, --output <list>', "output columns, comma-separated; '+LIST' appends to the default")
+    .option('--output-all', 'output all columns')
+    .option('-p, --task <pid>', 'print the namespaces of this process')
+    .addOption(new Option('--pid <pid>', 'same as --task').hideHelp())
+    .option('-r, --raw', 'use the raw output format (implies -W)')
+    .option('-u, --notruncate', "don't truncate COMMAND to the terminal's width")
+    .option('-W, --nowrap', "don't use multi-line representation (NSFS joined by ',')")
+    .option('-t, --type <name>', `namespace type (repeatable): ${NAMESPACE_TYPES.join(', ')}`, (value: string, previous: string[] = []) => [...previous, value])
+    .addOption(tree)
+    .addHelpText('after', EXAMPLES)
+    .action(async (namespace: string | undefined, options: LsOptions, command: Command) => {
+      let plan: LsPlan;
+      try {
+        plan = planLs(options, namespace);
+      } catch (error) {
+        if (error instanceof UsageError) command.error(`error: ${error.message}`, { exitCode: 2, code: 'nsbridge.usage' });
+        throw error;
       }
-      // lsns puts the process tree in COMMAND, the parent/owner trees in NS.
-      const treeColumn = tree === null ? -1 : columns.findIndex((c) => c.name === (tree === 'process' ? 'COMMAND' : 'NS'));
-      const rows = nodes === null ? entries.map((entry) => ({ entry, prefix: '' })) : render.flattenTree(nodes);
-      process.stdout.write(render.renderTable(columns, rows, treeColumn, useColour(process.stdout)));
+      await run(plan);
     });
+  program.addCommand(ls);
 }

@@ -1,59 +1,32 @@
-/** Rendering for `nsbridge ls`: lsns-like aligned tables, trees with lsns's glyphs, and JSON. */
-import type { NamespaceEntry, NamespaceTreeNode } from '../listing/types.js';
+/** `nsbridge ls` output in the format the flags chose: JSON, raw, or an aligned table. */
 import type { Column } from './ls-columns.js';
-import { paint } from './output.js';
+import { renderJson } from './ls-json.js';
+import { treeLines } from './ls-lines.js';
+import type { LsPlan } from './ls-options.js';
+import { renderRaw } from './ls-raw.js';
+import type { LsNode } from './ls-rows.js';
+import { renderTable } from './ls-table.js';
 
-type Line = { entry: NamespaceEntry; prefix: string };
-
-/** Depth-first rows with lsns's tree glyphs: roots bare, children "├─"/"└─", deeper "│ " indents. */
-export function flattenTree(roots: readonly NamespaceTreeNode[]): Line[] {
-  const out: Line[] = [];
-  const walk = (nodes: readonly NamespaceTreeNode[], lead: string): void => {
-    nodes.forEach((node, i) => {
-      const last = i === nodes.length - 1;
-      out.push({ entry: node.entry, prefix: lead + (last ? '└─' : '├─') });
-      walk(node.children, lead + (last ? '  ' : '│ '));
-    });
-  };
-  for (const root of roots) {
-    out.push({ entry: root.entry, prefix: '' });
-    walk(root.children, '');
-  }
-  return out;
+export interface Terminal {
+  isTTY: boolean;
+  /** Its width, where known. */
+  columns: number | undefined;
+  colour: boolean;
 }
 
-const cell = (value: string | number | null): string => (value === null ? '' : String(value));
-
-/**
- * An aligned table: numeric columns right-aligned, text left-aligned, the last column unpadded
- * (like lsns). `treeColumn` (an index) gets each row's prefix; the header is bold on a TTY.
- */
-export function renderTable(columns: readonly Column[], rows: readonly Line[], treeColumn: number, colour: boolean): string {
-  const body = rows.map(({ entry, prefix }) => ({ cells: columns.map((c, i) => (i === treeColumn ? prefix : '') + cell(c.value(entry))) }));
-  const widths = columns.map((c, i) => Math.max(c.name.length, ...body.map((r) => r.cells[i]!.length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((text, i) => {
-        if (i === cells.length - 1) return text;
-        const treeCell = i === treeColumn && treeColumn >= 0;
-        return columns[i]!.numeric && !treeCell ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
-      })
-      .join(' ')
-      .trimEnd();
-  const header = paint(line(columns.map((c) => c.name)), 1, colour);
-  return [header, ...body.map((r) => line(r.cells))].join('\n') + '\n';
+/** lsns puts the process tree in COMMAND, the parent and owner trees in NS; -1: no such column. */
+export function treeColumnOf(plan: Pick<LsPlan, 'tree'>, columns: readonly Column[]): number {
+  return plan.tree === null ? -1 : columns.findIndex((c) => c.name === (plan.tree === 'process' ? 'COMMAND' : 'NS'));
 }
 
-function record(columns: readonly Column[], entry: NamespaceEntry): Record<string, string | number | null> {
-  const out: Record<string, string | number | null> = {};
-  for (const c of columns) out[c.name.toLowerCase()] = c.value(entry);
-  return out;
-}
-
-/** lsns -J's shape: {"namespaces": [{ns, type, nprocs, pid, user, command, …}]}; trees nest "children". */
-export function renderJson(columns: readonly Column[], entries: readonly NamespaceEntry[] | null, tree: readonly NamespaceTreeNode[] | null): string {
-  const nest = (nodes: readonly NamespaceTreeNode[]): unknown[] =>
-    nodes.map((n) => (n.children.length ? { ...record(columns, n.entry), children: nest(n.children) } : record(columns, n.entry)));
-  const namespaces = tree !== null ? nest(tree) : entries!.map((e) => record(columns, e));
-  return `${JSON.stringify({ namespaces }, null, 3)}\n`;
+export function renderListing(plan: LsPlan, roots: readonly LsNode[], terminal: Terminal): string {
+  const context = { nsfsSeparator: plan.wrap ? '\n' : ',' } as const;
+  if (plan.format === 'json') return renderJson(plan.columns, roots, context);
+  const lines = treeLines(roots);
+  const treeColumn = treeColumnOf(plan, plan.columns);
+  if (plan.format === 'raw') return renderRaw(plan.columns, lines, treeColumn, plan.headings, context);
+  // lsns cuts COMMAND only on a terminal (libsmartcols does not fit other output), never with -u;
+  // a terminal of unknown size counts as 80 wide, as libsmartcols has it.
+  const fitWidth = terminal.isTTY && plan.truncate ? terminal.columns || 80 : null;
+  return renderTable(plan.columns, lines, treeColumn, { headings: plan.headings, colour: terminal.colour, fitWidth, context });
 }

@@ -1,4 +1,4 @@
-/** The shapes listNamespaces() and namespaceTree() return. */
+/** The shapes listNamespaces(), namespaceTree() and namespaceMembers() return. */
 import type { NamespaceType } from '../kinds.js';
 
 /** What keeps a namespace alive besides its member processes. */
@@ -51,4 +51,15 @@ export type TreeRelation = 'parent' | 'owner' | 'process';
 export interface NamespaceTreeNode {
   entry: NamespaceEntry;
   children: NamespaceTreeNode[];
+}
+
+/** One process of a namespace (namespaceMembers()); pids are in this process's pid namespace. */
+export interface NamespaceMember {
+  pid: number;
+  /** Its parent's pid (0 when the parent is outside this pid namespace); null when /proc/<pid>/stat could not be read. */
+  ppid: number | null;
+  /** Effective uid (the owner of /proc/<pid>, like lsns USER). */
+  uid: number;
+  /** Command line joined by spaces, else its comm; null when it exited meanwhile. */
+  command: string | null;
 }

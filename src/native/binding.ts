@@ -217,6 +217,18 @@ export interface RawNamespaceInfo {
   errors: Int32Array;
 }
 
+/** netnsIds(): one entry per network-namespace path asked for. */
+export interface RawNetnsIds {
+  /**
+   * The namespace's id in the caller's network namespace (RTM_GETNSID → NETNSA_NSID; what
+   * `ip netns set NAME ID` assigns), -1 where none is assigned (NETNSA_NSID_NOT_ASSIGNED); 0 where
+   * errors[i] is set.
+   */
+  ids: Int32Array;
+  /** Positive errno where the path could not be opened or the kernel refused the request, else 0. */
+  errors: Int32Array;
+}
+
 export interface NativeBinding {
   // --- namespace changes of the *calling thread* -------------------------------------------
   /** unshare(2). */
@@ -298,6 +310,12 @@ export interface NativeBinding {
   readProcessDetails(pids: Int32Array): RawProcessDetails;
   /** Owner, owner uid, parent (where wantParents[i] is 1) and id of each namespace path. */
   namespaceInfo(paths: string[], wantParents: Uint8Array): RawNamespaceInfo;
+  /**
+   * The NETNSID of each network namespace path (native/listing/netns_id.cc): one O_CLOEXEC
+   * NETLINK_ROUTE socket, one RTM_GETNSID request per path with an fd of it in NETNSA_FD. Throws
+   * (syscall 'socket') only when the socket cannot be created.
+   */
+  netnsIds(paths: string[]): RawNetnsIds;
 
   // --- host facts for probe() -----------------------------------------------------------------
   /** The calling thread's effective capability set (capget(2)), bit n = capability n. */
