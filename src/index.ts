@@ -12,3 +12,7 @@ export { SpawnError } from './spawn/spawn-error.js';
 export type { SpawnOptions, JoinOptions, IdMapEntry, StdioSlotOption } from './spawn/options.js';
 export { listNamespaces, namespaceTree, namespaceMembers, translatePid } from './listing/index.js';
 export type { ListNamespacesOptions, NamespaceEntry, NamespaceHolders, NamespaceMember, NamespaceTreeNode, TreeRelation } from './listing/index.js';
+export { findCgroup2Mount, cgroupLineOf, type Cgroup2Mount } from './cgroup2.js';
+export type { SpawnedChild } from './spawn/spawn.js';
+export type { Propagation } from './spawn/options.js';
+export type { ExecCandidate } from './spawn/spawn-error.js';

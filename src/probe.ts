@@ -10,6 +10,7 @@ import { addon } from './native/addon.js';
 import { PidTranslation } from './native/binding.js';
 import { NAMESPACE_KINDS, kindOf, type NamespaceType } from './kinds.js';
 import { isSystemError } from './errors.js';
+import { findCgroup2Mount } from './cgroup2.js';
 import { hasEffectiveCapability } from './capabilities.js';
 import { readStatusField } from './proc.js';
 
@@ -166,12 +167,7 @@ function tryCall(call: () => unknown, what: string, since: string): FeatureRepor
 }
 
 function findCgroup2(): FeatureReport {
-  // mountinfo: "36 25 0:30 / /sys/fs/cgroup rw,... shared:9 - cgroup2 cgroup2 rw"
-  const mount = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' '))
-    .find((fields) => fields[fields.indexOf('-') + 1] === 'cgroup2');
-  const mountPoint = mount?.[4];
+  const mountPoint = findCgroup2Mount()?.mountPoint;
   if (mountPoint === undefined) return { supported: false, detail: 'no cgroup2 mount in /proc/self/mountinfo' };
   try {
     accessSync(`${mountPoint}/cgroup.procs`, fsConstants.W_OK);

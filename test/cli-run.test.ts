@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { hostname, uptime } from 'node:os';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessHandle, probe } from '../src/index.js';
+import { ProcessHandle, cgroupLineOf, findCgroup2Mount, probe } from '../src/index.js';
 import { hasCommands, isRoot, itWith } from './helpers/features.js';
 import { NOBODY, PLAIN_ENV, descendants, nodeArgv, repoRoot } from './helpers/processes.js';
 import { NODE_ARGS, ended, gone, nsbridge, nsbridgeUntil } from './helpers/cli.js';
@@ -394,25 +394,17 @@ describe('nsbridge run: exit codes and signals', () => {
   });
 });
 
-/** The cgroup2 mount point, from /proc/self/mountinfo (fields after ' - ': type, source). */
-function cgroup2Mount(): string | undefined {
-  for (const line of mountinfo().split('\n')) {
-    const [before, after] = line.split(' - ');
-    if (after?.split(' ')[0] === 'cgroup2') return before!.split(' ')[4];
-  }
-  return undefined;
-}
-const cgroupRoot = cgroup2Mount();
+const cgroup2 = findCgroup2Mount();
 
 describe('nsbridge run: cgroup', () => {
-  itWith(isRoot && cgroupRoot !== undefined && report.features.cloneIntoCgroup.supported, 'needs root, a cgroup2 mount and CLONE_INTO_CGROUP', '--cgroup-path starts the program in that cgroup', () => {
-    const dir = join(cgroupRoot!, `nsbridge-cli-run-${process.pid}`);
+  itWith(isRoot && cgroup2 !== null && report.features.cloneIntoCgroup.supported, 'needs root, a cgroup2 mount and CLONE_INTO_CGROUP', '--cgroup-path starts the program in that cgroup', () => {
+    const dir = join(cgroup2!.mountPoint, `nsbridge-cli-run-${process.pid}`);
     mkdirSync(dir);
     try {
       const result = nsbridge(['run', '--cgroup-path', dir, '--', 'cat', '/proc/self/cgroup']);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
-      expect(result.stdout.split('\n').filter((line) => line.startsWith('0::'))).toEqual([`0::/nsbridge-cli-run-${process.pid}`]);
+      expect(result.stdout.split('\n').filter((line) => line.startsWith('0::'))).toEqual([cgroupLineOf(cgroup2!, dir)]);
     } finally {
       rmdirSync(dir); // empty again: the program has exited and was reaped
     }

@@ -52,7 +52,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rm
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NsChild, ProcessHandle, SpawnError, isSystemError, probe, spawn, type SpawnOptions, type StdioSlotOption } from '../src/index.js';
+import { NsChild, ProcessHandle, SpawnError, cgroupLineOf, findCgroup2Mount, isSystemError, probe, spawn, type SpawnOptions, type StdioSlotOption } from '../src/index.js';
 import { NAMESPACE_TYPES } from '../src/kinds.js';
 import { isRoot, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
@@ -564,16 +564,8 @@ describe('set_tid', () => {
 
 // --- cgroup ---------------------------------------------------------------------------------
 
-/** The cgroup2 mount point, from /proc/self/mountinfo. */
-function cgroup2Mount(): string | undefined {
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [before, after] = line.split(' - ');
-    if (after?.split(' ')[0] === 'cgroup2') return before!.split(' ')[4];
-  }
-  return undefined;
-}
-
-const cgroupRoot = cgroup2Mount();
+const cgroup2 = findCgroup2Mount();
+const cgroupRoot = cgroup2?.mountPoint;
 const haveCgroup2 = isRoot && cgroupRoot !== undefined && features.cloneIntoCgroup.supported;
 const cgroupReason = `needs root, a cgroup2 mount and CLONE_INTO_CGROUP (${features.cloneIntoCgroup.detail})`;
 
@@ -623,7 +615,7 @@ describe('cgroup', () => {
         expect(await child.exited).toEqual({ code: 0, signal: null });
         await closed;
         child.process!.close();
-        expect(out).toContain(`0::/${parent.slice(root.length + 1)}/leaf\n`);
+        expect(out).toContain(`${cgroupLineOf(cgroup2!, join(parent, 'leaf'))}\n`);
       } finally {
         try {
           writeFileSync(join(parent, 'cgroup.subtree_control'), `-${controller}`);

@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NAMESPACE_TYPES, Namespace, NsChild, ProcessHandle, SpawnError, probe, spawn, type NamespaceType, type SpawnOptions } from '../src/index.js';
+import { NAMESPACE_TYPES, Namespace, NsChild, ProcessHandle, SpawnError, cgroupLineOf, findCgroup2Mount, probe, spawn, type NamespaceType, type SpawnOptions } from '../src/index.js';
 import { explain } from '../src/model/explain.js';
 import { isRoot, itWith } from './helpers/features.js';
 import { fdTarget, repoRoot } from './helpers/processes.js';
@@ -33,18 +33,8 @@ const hasTimeNs = features.timeNamespaces.supported;
 const TIME_NS = `needs time namespaces (Linux 5.6): ${features.timeNamespaces.detail}`;
 const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
 
-/** The cgroup2 mount from /proc/self/mountinfo: its mount point and the cgroup path it shows. */
-function findCgroup2(): { mountPoint: string; root: string } | undefined {
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [mount, fs] = line.split(' - ');
-    if (fs?.split(' ')[0] !== 'cgroup2') continue;
-    const fields = mount!.split(' ');
-    return { root: fields[3]!, mountPoint: fields[4]! };
-  }
-  return undefined;
-}
-const cgroup2 = findCgroup2();
-const hasCgroup2 = cgroup2 !== undefined && features.cloneIntoCgroup.supported;
+const cgroup2 = findCgroup2Mount();
+const hasCgroup2 = cgroup2 !== null && features.cloneIntoCgroup.supported;
 const CGROUP2 = `needs a cgroup2 mount and CLONE_INTO_CGROUP (Linux 5.7): ${features.cloneIntoCgroup.detail}`;
 
 // --- bookkeeping: every process reaped, every stream closed, every temp file removed ----------
@@ -202,7 +192,7 @@ function makeCgroup(): { path: string; name: string } {
   const path = joinPath(cgroup2!.mountPoint, name);
   mkdirSync(path);
   cleanups.push(() => rmdirSync(path));
-  return { path, name: (cgroup2!.root === '/' ? '' : cgroup2!.root) + `/${name}` };
+  return { path, name: cgroupLineOf(cgroup2!, path).slice('0::'.length) };
 }
 
 /** The "0::<path>" line of a /proc/<pid>/cgroup text (the cgroup v2 one). */
@@ -1013,7 +1003,8 @@ describe('setup failures', () => {
         child.on('spawn', () => spawned.push(file));
         const error = await setupFailure(child);
         expect(spawned).toEqual([]);
-        expect(child.stdio).toEqual([]);
+        // Each 'pipe' slot is a destroyed Socket (no fd behind it), the 'ignore' slot null.
+        expect(child.stdio.map((socket) => (socket === null ? null : socket.destroyed))).toEqual([true, true, true, true, null]);
         expect(`${error.step}:${error.code}`).toBe(expected);
       }
     };
@@ -1102,7 +1093,9 @@ describe('NsChild', () => {
     const child = start('sh', ['-c', `touch ${marker}`], { signal });
     expect(child.pid).toBeUndefined();
     expect(child.process).toBeNull();
-    expect(child.stdio).toEqual([]);
+    // stdio defaults to pipes: destroyed Sockets, which read as ended and refuse writes.
+    expect(child.stdio.map((socket) => socket?.destroyed)).toEqual([true, true, true]);
+    expect(child.stdout.readableEnded || child.stdout.destroyed).toBe(true);
     await expect(child.ready).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR', cause: signal.reason });
     await expect(child.exited).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
     expect(child.kill()).toBe(false);

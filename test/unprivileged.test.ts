@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { NAMESPACE_TYPES, probe } from '../src/index.js';
+import { NAMESPACE_TYPES, findCgroup2Mount, probe } from '../src/index.js';
 import { nsbridge } from './helpers/cli.js';
 import { isRoot, itWith } from './helpers/features.js';
 import { NOBODY, PARK, SETPRIV_NOBODY, park, repoRoot, runFixture, statInode, type Parked } from './helpers/processes.js';
@@ -51,16 +51,7 @@ describe('unprivileged (uid 65534)', () => {
   );
 });
 
-/** The cgroup2 mount point from our mountinfo, if there is one. */
-function cgroup2Mount(): string | undefined {
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [mount, fs] = line.split(' - ');
-    if (fs?.split(' ')[0] === 'cgroup2') return mount!.split(' ')[4];
-  }
-  return undefined;
-}
-
-const cgroup2 = cgroup2Mount();
+const cgroup2 = findCgroup2Mount()?.mountPoint;
 const hasCgroup2 = cgroup2 !== undefined && report.features.cloneIntoCgroup.supported;
 
 // The hint every creation without a user namespace carries.

@@ -6,19 +6,12 @@
 //     mixed/invalid/            … 'domain invalid': CLONE_INTO_CGROUP there is EOPNOTSUPP
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** The cgroup2 mount point from /proc/self/mountinfo (this host: /sys/fs/cgroup/unified). */
-export function cgroup2Mount() {
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [before, after] = line.split(' - ');
-    if (after?.split(' ')[0] === 'cgroup2') return before.split(' ')[4];
-  }
-  return undefined;
-}
+import { cgroupLineOf, findCgroup2Mount } from '../../dist/index.js';
 
 export function createSoakCgroup() {
-  const mount = cgroup2Mount();
-  if (mount === undefined) throw new Error('no cgroup2 mount in /proc/self/mountinfo');
+  const cgroup2 = findCgroup2Mount();
+  if (cgroup2 === null) throw new Error('no cgroup2 mount in /proc/self/mountinfo');
+  const mount = cgroup2.mountPoint;
   const root = join(mount, `nsbridge-soak-${process.pid}`);
   const paths = {
     mount,
@@ -27,7 +20,7 @@ export function createSoakCgroup() {
     threaded: join(root, 'mixed', 'threaded'),
     invalid: join(root, 'mixed', 'invalid'),
     /** The line of /proc/<pid>/cgroup of a program started in leaf. */
-    leafLine: `0::/${join(root, 'leaf').slice(mount.length + 1)}`,
+    leafLine: cgroupLineOf(cgroup2, join(root, 'leaf')),
   };
   mkdirSync(paths.leaf, { recursive: true });
   mkdirSync(paths.threaded, { recursive: true });

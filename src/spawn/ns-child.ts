@@ -30,33 +30,43 @@ export interface StartedChild {
   killSignal: number;
 }
 
-export class NsChild extends EventEmitter {
+/**
+ * A spawned program. The type parameters are the types of stdin, stdout and stderr, which
+ * spawn() derives from the stdio option (a Socket for each 'pipe' slot, null for the others; see
+ * stdio-types.ts). A 'pipe' slot of a spawn that failed in setup is a destroyed Socket: it reads
+ * as ended, and writes to it fail with ERR_STREAM_DESTROYED.
+ */
+export class NsChild<Stdin extends Socket | null = Socket | null, Stdout extends Socket | null = Socket | null, Stderr extends Socket | null = Socket | null> extends EventEmitter {
   /** The program's pid in this process's pid namespace; undefined when setup failed. */
   readonly pid: number | undefined;
-  /** The pidfd-backed handle; null when setup failed. */
+  /** The pidfd-backed handle; null when setup failed (`await ready` gives it without the null). */
   readonly process: ProcessHandle | null;
+  /** This process's end of each stdio slot that is a pipe; null for the others. */
   readonly stdio: (Socket | null)[];
-  readonly stdin: Socket | null;
-  readonly stdout: Socket | null;
-  readonly stderr: Socket | null;
-  /** Resolves once the program was exec'd; rejects with a SpawnError if setup failed. */
-  readonly ready: Promise<void>;
+  readonly stdin: Stdin;
+  readonly stdout: Stdout;
+  readonly stderr: Stderr;
+  /** Resolves with the program's ProcessHandle once it was exec'd; rejects with a SpawnError if setup failed. */
+  readonly ready: Promise<ProcessHandle>;
   /** Resolves when the program has exited (and was reaped); rejects if it never ran. */
   readonly exited: Promise<ExitInfo>;
   exitCode: number | null = null;
   signalCode: string | null = null;
   readonly spawnfile: string;
 
-  /** @internal Use spawn(). */
-  constructor(file: string, started: StartedChild | null, failure: Error | null) {
+  /**
+   * @internal Use spawn(). `pipeSlots`: which stdio slots were asked to be pipes (on a failure
+   * they get destroyed Sockets, so that their types hold).
+   */
+  constructor(file: string, started: StartedChild | null, failure: Error | null, pipeSlots: readonly boolean[] = []) {
     super();
     this.spawnfile = file;
     if (started === null) {
       const error = failure ?? new Error('spawn failed');
       this.pid = undefined;
       this.process = null;
-      this.stdio = [];
-      this.stdin = this.stdout = this.stderr = null;
+      this.stdio = pipeSlots.map((pipe) => (pipe ? destroyedSocket() : null));
+      [this.stdin, this.stdout, this.stderr] = [0, 1, 2].map((slot) => this.stdio[slot] ?? null) as [Stdin, Stdout, Stderr];
       this.ready = handled(Promise.reject(error));
       this.exited = handled(Promise.reject(error));
       process.nextTick(() => this.#emitError(error));
@@ -65,8 +75,8 @@ export class NsChild extends EventEmitter {
     this.pid = started.process.pid;
     this.process = started.process;
     this.stdio = started.pipes.map((fd, slot) => (fd < 0 ? null : pipeSocket(fd, slot)));
-    [this.stdin = null, this.stdout = null, this.stderr = null] = this.stdio;
-    this.ready = Promise.resolve();
+    [this.stdin, this.stdout, this.stderr] = [0, 1, 2].map((slot) => this.stdio[slot] ?? null) as [Stdin, Stdout, Stderr];
+    this.ready = Promise.resolve(started.process);
     this.exited = handled(started.process.exited());
     const stopAbort = this.#watchAbort(started.signal, started.killSignal);
     process.nextTick(() => this.emit('spawn'));
@@ -169,6 +179,13 @@ export class NsChild extends EventEmitter {
     }
     for (const s of open) s.once('close', done);
   }
+}
+
+/** A 'pipe' slot of a spawn that never ran: ended for readers, refusing writes (no 'error' event). */
+function destroyedSocket(): Socket {
+  const socket = new Socket();
+  socket.destroy();
+  return socket;
 }
 
 /** Our end of a 'pipe' slot: stdin is written to, stdout/stderr read from, extra slots both. */

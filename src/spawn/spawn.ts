@@ -11,9 +11,18 @@ import { normalizeSpawn, type SpawnOptions } from './options.js';
 import { NsChild } from './ns-child.js';
 import { SpawnError, spawnErrorFrom } from './spawn-error.js';
 import { isSystemError, type SystemErrorShape } from '../errors.js';
+import type { StdioOption, StdioStream } from './stdio-types.js';
 
-export function spawn(file: string, args?: readonly string[], options?: SpawnOptions): NsChild;
-export function spawn(file: string, options?: SpawnOptions): NsChild;
+/** What spawn() returns for options of type O: stdin / stdout / stderr typed from O's stdio. */
+export type SpawnedChild<O> = NsChild<StdioStream<StdioOption<O>, 0>, StdioStream<StdioOption<O>, 1>, StdioStream<StdioOption<O>, 2>>;
+
+/**
+ * Start `file` (looked up on the PATH of the program's environment) with `args`, in the new and
+ * joined namespaces of `options`. Throws a TypeError / RangeError for invalid options, before
+ * anything is cloned; a failure of a setup step rejects `ready` and `exited` with a SpawnError.
+ */
+export function spawn<const O extends SpawnOptions = Record<never, never>>(file: string, args?: readonly string[], options?: O): SpawnedChild<O>;
+export function spawn<const O extends SpawnOptions = Record<never, never>>(file: string, options?: O): SpawnedChild<O>;
 export function spawn(file: string, args?: unknown, options?: unknown): NsChild {
   let request;
   try {
@@ -21,7 +30,7 @@ export function spawn(file: string, args?: unknown, options?: unknown): NsChild 
   } catch (error) {
     // Invalid options throw; a kernel error while preparing a step is a setup failure.
     if (isSystemError(error) && typeof (error as { step?: unknown }).step === 'string') {
-      return new NsChild(file, null, spawnErrorFrom(file, error as SystemErrorShape & { step: string }));
+      return new NsChild(file, null, spawnErrorFrom(file, error as SystemErrorShape & { step: string }), pipeSlotsOf(options ?? args));
     }
     throw error;
   }
@@ -31,14 +40,15 @@ export function spawn(file: string, args?: unknown, options?: unknown): NsChild 
       const error = new Error('The operation was aborted', { cause: request.signal.reason }) as Error & { code: string };
       error.name = 'AbortError';
       error.code = 'ABORT_ERR';
-      return new NsChild(request.file, null, error);
+      return new NsChild(request.file, null, error, request.stdioKinds.map((kind) => kind === 'pipe'));
     }
     result = addon().spawn(request.plan);
   } finally {
     request.release();
   }
   if (result.failure !== null || result.pidfd === null) {
-    return new NsChild(request.file, null, new SpawnError(request.file, result.failure ?? { step: 'unknown', errno: 5, code: 'EIO', syscall: 'spawn', candidates: [] }, request.errorContext));
+    const failure = result.failure ?? { step: 'unknown', errno: 5, code: 'EIO', syscall: 'spawn', candidates: [] };
+    return new NsChild(request.file, null, new SpawnError(request.file, failure, request.errorContext), request.stdioKinds.map((kind) => kind === 'pipe'));
   }
   return new NsChild(
     request.file,
@@ -51,4 +61,12 @@ export function spawn(file: string, args?: unknown, options?: unknown): NsChild 
     },
     null,
   );
+}
+
+/** The pipe slots of options that were valid but failed while being prepared (stdio checked already). */
+function pipeSlotsOf(options: unknown): boolean[] {
+  const stdio = (options as { stdio?: unknown } | undefined)?.stdio ?? 'pipe';
+  if (typeof stdio === 'string') return [0, 1, 2].map(() => stdio === 'pipe');
+  const slots = stdio as unknown[];
+  return Array.from({ length: Math.max(3, slots.length) }, (_, i) => slots[i] === 'pipe' || ((slots[i] === undefined || slots[i] === null) && i < 3));
 }
