@@ -16,6 +16,8 @@ export interface MountInfo {
   optional: string[];
   fstype: string;
   source: string;
+  /** Per-superblock options (for cgroup v1, the controllers: rw,pids). */
+  superOptions: string[];
 }
 
 /** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
@@ -30,7 +32,7 @@ export function mountInfo(text: string = readFileSync('/proc/self/mountinfo', 'u
     const separator = line.indexOf(' - ');
     if (separator < 0) continue;
     const fields = line.slice(0, separator).split(' ');
-    const [fstype = '', source = ''] = line.slice(separator + 3).split(' ');
+    const [fstype = '', source = '', superOptions = ''] = line.slice(separator + 3).split(' ');
     mounts.push({
       id: Number(fields[0]),
       parent: Number(fields[1]),
@@ -40,6 +42,7 @@ export function mountInfo(text: string = readFileSync('/proc/self/mountinfo', 'u
       optional: fields.slice(6),
       fstype,
       source: unescapeMountField(source),
+      superOptions: superOptions.split(','),
     });
   }
   return mounts;

@@ -13,7 +13,7 @@
  * error paths with state checks. Nothing here changes a namespace: every call fails first.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,7 +119,8 @@ const scratch = mkdtempSync(joinPath(tmpdir(), 'nsbridge-bad-input-'));
 const fifo = joinPath(scratch, 'fifo');
 spawnSync('mkfifo', [fifo]);
 /** Opened once, before any test's baseline: a regular file, a pipe (a FIFO opened read-write). */
-const fileFd = openSync('/etc/hostname', 'r');
+writeFileSync(joinPath(scratch, 'file'), 'a regular file\n');
+const fileFd = openSync(joinPath(scratch, 'file'), 'r');
 const pipeFd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
 const utsNs = Namespace.of('self', 'uts');
 const ourPid = Namespace.of('self', 'pid');

@@ -9,12 +9,12 @@ import { hostname, uptime } from 'node:os';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessHandle, cgroupLineOf, findCgroup2Mount, probe } from '../src/index.js';
-import { hasCommands, isRoot, itWith } from './helpers/features.js';
+import { UPTIME_NOT_KERNELS, canBeNobody, hasCommands, isRoot, itWith, procUptimeIsKernels } from './helpers/features.js';
 import { NOBODY, PLAIN_ENV, descendants, nodeArgv, repoRoot } from './helpers/processes.js';
 import { NODE_ARGS, ended, gone, nsbridge, nsbridgeUntil } from './helpers/cli.js';
 
 const report = probe();
-const canDrop = isRoot && report.features.unprivilegedUserNamespaces.supported;
+const canDrop = canBeNobody && report.features.unprivilegedUserNamespaces.supported;
 const whyNobody = `needs root to drop to uid ${NOBODY}, and unprivileged user namespaces (${report.features.unprivilegedUserNamespaces.detail})`;
 const hasTime = report.namespaces.time.supported;
 
@@ -65,7 +65,7 @@ async function startRun(args: readonly string[]): Promise<{ child: ChildProcess;
 describe('nsbridge run: namespaces', () => {
   itWith(isRoot, 'needs root', "--pid --mount-proc: the program is pid 1 and ps -e shows only the new namespace's processes", () => {
     const before = procMounts();
-    const result = nsbridge(['run', '--pid', '--mount-proc', '--', 'sh', '-c', 'echo $$; ps -e -o pid=,comm=']);
+    const result = nsbridge(['run', '--pid', '--mount-proc', '--', 'sh', '-c', 'echo $$; ps -e -o pid=,comm=; exit 0']); // exit: bash would exec ps in place of sh
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const [first, ...ps] = result.stdout.trim().split('\n');
@@ -128,12 +128,15 @@ describe('nsbridge run: namespaces', () => {
     ]);
   });
 
-  itWith(isRoot, 'needs root', '--map-user / --map-group take names from /etc/passwd and /etc/group', () => {
-    const result = nsbridge(['run', '--map-user', 'nobody', '--map-group', 'root', '--', 'cat', '/proc/self/uid_map', '/proc/self/gid_map', '/proc/self/setgroups']);
+  // The first user of /etc/passwd other than root, by name, and its uid there (nobody is 65534
+  // on Debian, 99 on older RHEL; any name will do).
+  const someone = readFileSync('/etc/passwd', 'utf8').split('\n').map((line) => line.split(':')).find((f) => f.length > 2 && f[0] !== 'root' && /^\d+$/.test(f[2]!));
+  itWith(isRoot && someone !== undefined, 'needs root and a user besides root in /etc/passwd', '--map-user / --map-group take names from /etc/passwd and /etc/group', () => {
+    const result = nsbridge(['run', '--map-user', someone![0]!, '--map-group', 'root', '--', 'cat', '/proc/self/uid_map', '/proc/self/gid_map', '/proc/self/setgroups']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/))).toEqual([
-      [String(NOBODY), '0', '1'],
+      [someone![2]!, '0', '1'],
       ['0', '0', '1'],
       ['deny'],
     ]);
@@ -144,7 +147,7 @@ describe('nsbridge run: namespaces', () => {
   // a machine booted a minute ago must pass too.
   const monotonicSeconds = (): number => Number(process.hrtime.bigint() / 1_000_000n) / 1000;
 
-  itWith(isRoot && hasTime, 'needs root and time namespaces', '--boottime shifts /proc/uptime; a negative --monotonic lands in timens_offsets', () => {
+  itWith(isRoot && hasTime && procUptimeIsKernels, `needs root, time namespaces and ${UPTIME_NOT_KERNELS.replace(/^needs /, '')}`, '--boottime shifts /proc/uptime; a negative --monotonic lands in timens_offsets', () => {
     // Half the current clock value, at most 1000 s, plus half a second: always within range.
     const whole = Math.min(1000, Math.floor(monotonicSeconds() / 2));
     const before = uptime();
@@ -166,7 +169,9 @@ describe('nsbridge run: namespaces', () => {
   itWith(isRoot && hasTime, 'needs root and time namespaces', '--monotonic just below minus the current clock value is ERANGE; just above it runs', () => {
     // proc_timens_set_offset: now + offset must have tv_sec >= 0. One second of margin each way.
     const now = monotonicSeconds();
-    const refused = nsbridge(['run', '--monotonic', String(-(Math.ceil(now) + 1)), '--', 'true']);
+    // The kernel checks when nsbridge writes the offset, some time after `now` (Node's start,
+    // more under ASan): the clock only grows, so a margin of 30 s keeps the refused case refused.
+    const refused = nsbridge(['run', '--monotonic', String(-(Math.ceil(now) + 30)), '--', 'true']);
     expect([refused.status, refused.stdout]).toEqual([125, '']);
     expect(refused.stderr).toBe('nsbridge: timens_offsets failed: ERANGE (write): timens_offsets: the offset would put the clock below 0 or above KTIME_SEC_MAX / 2 seconds\n');
     const accepted = nsbridge(['run', '--monotonic', String(-(Math.floor(now) - 1)), '--', 'cat', '/proc/self/timens_offsets']);
@@ -184,7 +189,7 @@ describe('nsbridge run: namespaces', () => {
   it('the program gets exactly fds 0, 1, 2: our stdio, nothing else of nsbridge', () => {
     // ls runs as the shell's child and lists the shell's fds (no command substitution: its pipe
     // would be one more).
-    const result = nsbridge(['run', '--', 'sh', '-c', 'ls /proc/$$/fd']);
+    const result = nsbridge(['run', '--', 'sh', '-c', 'ls /proc/$$/fd; exit 0']); // exit: bash would exec ls in place of sh
     expect(result.stderr).toBe('');
     expect([result.status, result.stdout]).toEqual([0, '0\n1\n2\n']);
   });
@@ -378,7 +383,8 @@ describe('nsbridge run: exit codes and signals', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nsb-kill-child-'));
     try {
       const note = join(dir, 'signal');
-      const withFlag = await startRun(['--kill-child=TERM', '--', 'sh', '-c', `trap 'echo TERM > ${note}; exit 0' TERM; echo ready; while :; do sleep 0.05; done`]);
+      // The note's path is an argument ($1): TMPDIR may hold spaces or glob characters.
+      const withFlag = await startRun(['--kill-child=TERM', '--', 'sh', '-c', `trap 'echo TERM > "$1"; exit 0' TERM; echo ready; while :; do sleep 0.05; done`, 'sh', note]);
       const without = await startRun(['--', 'sh', '-c', 'echo ready; exec sleep 1000']);
       const [killed, spared] = [withFlag.program, without.program];
       withFlag.child.kill('SIGKILL');
@@ -419,7 +425,7 @@ describe('nsbridge run: setup failures', () => {
     expect(result.stderr).toBe('nsbridge: cgroup failed: ENOENT (open): the --cgroup-path directory does not exist (a cgroup v2 directory, e.g. under /sys/fs/cgroup)\n');
   });
 
-  itWith(isRoot, 'needs root to drop privileges', 'unprivileged --net without --user: EPERM with the hint, exit 125', () => {
+  itWith(canBeNobody, 'needs root and setpriv to drop privileges', 'unprivileged --net without --user: EPERM with the hint, exit 125', () => {
     const result = nsbridge(['run', '--net', '--', 'true'], { asNobody: true });
     expect(result.status).toBe(125);
     expect(result.stderr).toMatch(/^nsbridge: unshare:net failed: EPERM \(clone3\): .*CAP_SYS_ADMIN.*\n$/);

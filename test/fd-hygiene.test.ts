@@ -1,11 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Namespace, ProcessHandle } from '../src/index.js';
+import { Namespace, ProcessHandle, probe } from '../src/index.js';
+import { itWith } from './helpers/features.js';
 import { openFds, repoRoot, runFixture } from './helpers/processes.js';
 
+// ProcessHandle.namespace() is PIDFD_GET_<KIND>_NAMESPACE (Linux 6.11).
+const { pidfdNamespaces } = probe().features;
+const PIDFD_NS = `needs PIDFD_GET_<KIND>_NAMESPACE (${pidfdNamespaces.detail})`;
+
 describe('fd hygiene', () => {
-  it('10,000 open/close cycles of Namespace and ProcessHandle leave the fd set unchanged', () => {
+  itWith(pidfdNamespaces.supported, PIDFD_NS, '10,000 open/close cycles of Namespace and ProcessHandle leave the fd set unchanged', () => {
     const before = openFds();
     for (let i = 0; i < 10_000; i++) {
       const ns = Namespace.of('self', i % 2 ? 'net' : 'pid');
@@ -18,7 +23,7 @@ describe('fd hygiene', () => {
     expect(openFds()).toEqual(before);
   });
 
-  it('every fd the addon creates is close-on-exec', () => {
+  itWith(pidfdNamespaces.supported, PIDFD_NS, 'every fd the addon creates is close-on-exec', () => {
     using ns = Namespace.of('self', 'net');
     using pid = Namespace.of('self', 'pid');
     using owner = pid.owner();

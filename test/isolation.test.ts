@@ -12,15 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/index.js';
-import { isRoot, itWith } from './helpers/features.js';
+import { canBeNobody, isRoot, itWith, userNamespacesForUs } from './helpers/features.js';
 import { NOBODY, SETPRIV_NOBODY, repoRoot } from './helpers/processes.js';
 
 const { features } = probe();
-const hasUserNs = features.userNamespaces.supported;
-const USER_NS = `needs user namespaces (${features.userNamespaces.detail})`;
-const hasStrace = spawnSync('strace', ['-V']).status === 0;
+const userNs = userNamespacesForUs(features);
+const hasUserNs = userNs.supported;
+const USER_NS = `needs user namespaces (${userNs.detail})`;
+// Not just installed: able to trace a child (kernel.yama.ptrace_scope 3, or a seccomp policy, forbid it).
+const hasStrace = spawnSync('strace', ['-f', '-o', '/dev/null', 'true']).status === 0;
 const STRACE = 'needs strace';
-const canDrop = isRoot && features.unprivilegedUserNamespaces.supported;
+const canDrop = canBeNobody && features.unprivilegedUserNamespaces.supported;
 const DROP = `needs root to drop to uid ${NOBODY}, and unprivileged user namespaces (${features.unprivilegedUserNamespaces.detail})`;
 
 const tmp = mkdtempSync(join(tmpdir(), 'nsbridge-isolation-'));

@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/index.js';
 import type { ErrnoName, Step, StepResult, Value } from '../src/model/steps.js';
 import { runOnKernel, type KernelRun, type KernelRunOptions } from '../src/verify/kernel-driver.js';
-import { isRoot, itWith } from './helpers/features.js';
+import { describeWith, isRoot, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
 import { repoRoot } from './helpers/processes.js';
 
@@ -66,7 +66,7 @@ async function run(steps: Step[], options?: KernelRunOptions): Promise<KernelRun
 const ok = (value?: Value): StepResult => (value === undefined ? { ok: true } : { ok: true, value });
 const fails = (errno: ErrnoName): StepResult => ({ ok: false, errno });
 
-describe.runIf(isRoot)('the world', () => {
+describeWith(isRoot, 'needs root: the scenarios create and join namespaces of every kind', 'the world', () => {
   it('init is pid 1 of a new pid namespace with a parent outside it; root is pid 2, its child', async () => {
     const { results } = await run([
       { op: 'getpid', proc: 'init' },
@@ -120,7 +120,7 @@ describe.runIf(isRoot)('the world', () => {
   });
 });
 
-describe.runIf(isRoot)('pid namespaces', () => {
+describeWith(isRoot, 'needs root: the scenarios create and join namespaces of every kind', 'pid namespaces', () => {
   it('a child cloned into a new pid namespace is its pid 1, with two pids and no visible parent', async () => {
     const { results } = await run([
       { op: 'clone3', proc: 'root', child: 'c', namespaces: ['pid'] },
@@ -180,7 +180,7 @@ describe.runIf(isRoot)('pid namespaces', () => {
   });
 });
 
-describe.runIf(isRoot)('namespaces the Node process itself could not enter', () => {
+describeWith(isRoot, 'needs root: the scenarios create and join namespaces of every kind', 'namespaces the Node process itself could not enter', () => {
   itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'setns into a user namespace from the single-threaded agent', async () => {
     const { results } = await run([
       { op: 'clone3', proc: 'root', child: 'u', namespaces: ['user'] },
@@ -215,7 +215,7 @@ describe.runIf(isRoot)('namespaces the Node process itself could not enter', () 
   });
 });
 
-describe.runIf(isRoot)('processes that stop, die or are not processes', () => {
+describeWith(isRoot, 'needs root: the scenarios create and join namespaces of every kind', 'processes that stop, die or are not processes', () => {
   it('a stopped process runs no steps (ESRCH, no hang) until it is continued', async () => {
     const { results } = await run(
       [
@@ -283,7 +283,7 @@ describe.runIf(isRoot)('processes that stop, die or are not processes', () => {
   });
 });
 
-describe.runIf(isRoot)('an interrupted driver', () => {
+describeWith(isRoot, 'needs root: the scenarios create and join namespaces of every kind', 'an interrupted driver', () => {
   it('the driver process SIGKILLed mid-scenario leaves no agent behind', async () => {
     // A TMPDIR of its own: every driver run sweeps the socket directories that dead drivers left
     // in its TMPDIR, and another run on this machine (a test file in parallel, a fuzz run) must

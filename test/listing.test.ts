@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Namespace, NAMESPACE_TYPES, listNamespaces, namespaceMembers, namespaceTree, spawn, translatePid, type NamespaceEntry, type NamespaceTreeNode, type NsChild } from '../src/index.js';
 import { setPidIoctlsMissing } from '../src/listing/translate.js';
 import { buildTree } from '../src/listing/tree.js';
-import { isRoot, itWith } from './helpers/features.js';
+import { canBeNobody, describeWith, isRoot, itWith } from './helpers/features.js';
 import { openFds } from './helpers/proc-state.mjs';
 import { startNested, type Nested } from './helpers/nested.js';
 
@@ -22,7 +22,7 @@ function findNode(nodes: NamespaceTreeNode[], inode: bigint): NamespaceTreeNode 
   return undefined;
 }
 
-describe.runIf(isRoot)('listNamespaces() with processes in new namespaces', () => {
+describeWith(isRoot, 'needs root: the processes are parked in new namespaces of every kind', 'listNamespaces() with processes in new namespaces', () => {
   let child: NsChild;
   let nested: Nested;
   beforeAll(async () => {
@@ -74,7 +74,7 @@ describe.runIf(isRoot)('listNamespaces() with processes in new namespaces', () =
 
     const mine = listNamespaces({ pid: child.pid! });
     expect(mine.map((e) => e.inode).sort()).toEqual(NAMESPACE_TYPES.map((t) => inodeOf(child.pid!, t)).sort());
-    expect(listNamespaces({ pid: 4_000_000 })).toEqual([]);
+    expect(listNamespaces({ pid: 4_194_304 })).toEqual([]); // PID_MAX_LIMIT: a pid no pid_max lets exist
 
     // User namespace A owns pid namespace A and user namespace B, nothing else.
     const userA = inodeOf(nested.outerPid, 'user');
@@ -188,7 +188,8 @@ describe.runIf(isRoot)('listNamespaces() with processes in new namespaces', () =
       import { listNamespaces } from '${process.cwd()}/dist/index.js';
       const e = listNamespaces({ types: ['net'] }).filter((x) => x.holders.mounts.includes('/run/nsbridge-test-netns'));
       console.log(JSON.stringify(e, (k, v) => (typeof v === 'bigint' ? String(v) : v)));`;
-    const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mkdir -p /run && touch /run/nsbridge-test-netns && unshare --net=/run/nsbridge-test-netns true && stat -L -c %i /run/nsbridge-test-netns && node --input-type=module -e "$0"; umount /run/nsbridge-test-netns; rm -f /run/nsbridge-test-netns`, script], { encoding: 'utf8' });
+    // /run is a tmpfs of this private mount namespace: the file vanishes with it, on any host.
+    const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs nsbridge-run /run && touch /run/nsbridge-test-netns && unshare --net=/run/nsbridge-test-netns true && stat -L -c %i /run/nsbridge-test-netns && "$1" --input-type=module -e "$0"`, script, process.execPath], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     const [inode, json] = r.stdout.trim().split('\n');
     const entries = JSON.parse(json!);
@@ -265,7 +266,7 @@ describe('listNamespaces() robustness', () => {
     expect(openFds()).toEqual(before);
   });
 
-  itWith(process.getuid?.() === 0, 'needs root to drop to nobody', 'an unprivileged caller sees its own namespaces and no error for the others (EACCES)', () => {
+  itWith(canBeNobody, 'needs root and setpriv to drop to nobody', 'an unprivileged caller sees its own namespaces and no error for the others (EACCES)', () => {
     const script = `import { listNamespaces } from '${process.cwd()}/dist/index.js'; const l = listNamespaces(); console.log(l.length > 0, l.every((e) => e.processes >= 0));`;
     const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(r.stderr).toBe('');

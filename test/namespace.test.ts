@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { NAMESPACE_KINDS, NAMESPACE_TYPES, Namespace, ProcessHandle, spawn } from '../src/index.js';
+import { NAMESPACE_KINDS, NAMESPACE_TYPES, Namespace, ProcessHandle, probe, spawn } from '../src/index.js';
 import { PARK, park, repoRoot, statInode, stopAll } from './helpers/processes.js';
 import { isRoot, itWith } from './helpers/features.js';
 
@@ -22,7 +22,7 @@ describe('Namespace identity', () => {
     }
   });
 
-  it('NS_GET_ID gives distinct 64-bit ids per namespace, stable across handles', () => {
+  itWith(probe().features.nsGetId.supported, `needs NS_GET_ID (${probe().features.nsGetId.detail})`, 'NS_GET_ID gives distinct 64-bit ids per namespace, stable across handles', () => {
     const ids = NAMESPACE_TYPES.map((type) => {
       using a = Namespace.of('self', type);
       using b = Namespace.of(process.pid, type);
@@ -41,7 +41,7 @@ describe('Namespace identity', () => {
     expect(() => Namespace.of('self', 'net', { forChildren: true })).toThrow(/forChildren applies to pid and time namespaces, not net/);
   });
 
-  it('fromProcess (pidfd ioctl) agrees with /proc for every kind', () => {
+  itWith(probe().features.pidfdNamespaces.supported, `needs PIDFD_GET_<KIND>_NAMESPACE (${probe().features.pidfdNamespaces.detail})`, 'fromProcess (pidfd ioctl) agrees with /proc for every kind', () => {
     using self = ProcessHandle.open(process.pid);
     for (const type of NAMESPACE_TYPES) {
       using viaPidfd = self.namespace(type);

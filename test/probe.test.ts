@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { NAMESPACE_TYPES, probe } from '../src/index.js';
-import { itWith } from './helpers/features.js';
+import { isRoot, itWith } from './helpers/features.js';
 
 const report = probe();
 
@@ -11,7 +11,9 @@ describe('probe()', () => {
     expect(report.kernel.release).toBe(release());
     expect(report.kernel.version[0]).toBe(Number(release().split('.')[0]));
     expect(report.uid).toBe(process.getuid!());
-    expect(report.privileged).toBe(process.getuid!() === 0);
+    // CAP_SYS_ADMIN in the initial user namespace (whose uid_map maps every id to itself).
+    const initialUserNs = readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).join(' ') === '0 0 4294967295';
+    expect(report.privileged).toBe(isRoot && initialUserNs);
   });
 
   it('reports each namespace kind as /proc/self/ns shows it', () => {

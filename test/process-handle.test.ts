@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Namespace, ProcessHandle } from '../src/index.js';
+import { Namespace, ProcessHandle, probe } from '../src/index.js';
+import { hasCommands, isRoot, itWith } from './helpers/features.js';
 import { PARK, park, stopAll } from './helpers/processes.js';
 
 afterAll(stopAll);
@@ -78,7 +79,7 @@ describe('ProcessHandle basics', () => {
     expect(await exitEvent(child)).toEqual([null, 'SIGTERM']);
   });
 
-  it('namespace() through the pidfd equals Namespace.of through /proc', async () => {
+  itWith(isRoot && hasCommands('unshare') && probe().features.pidfdNamespaces.supported, 'needs root, unshare and PIDFD_GET_<KIND>_NAMESPACE (Linux 6.11)', 'namespace() through the pidfd equals Namespace.of through /proc', async () => {
     const parked = await park(['unshare', '--user', '--map-root-user', '--net', '--uts', ...PARK]);
     try {
       using handle = ProcessHandle.open(parked.pid);

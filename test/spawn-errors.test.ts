@@ -49,17 +49,18 @@
 import { spawn as spawnProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { constants } from 'node:os';
-import { join } from 'node:path';
+import { constants, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NsChild, ProcessHandle, SpawnError, cgroupLineOf, findCgroup2Mount, isSystemError, probe, spawn, type SpawnOptions, type StdioSlotOption } from '../src/index.js';
 import { NAMESPACE_TYPES } from '../src/kinds.js';
-import { isRoot, itWith } from './helpers/features.js';
+import { TMP_NOEXEC, canBeNobody, isRoot, itWith, tmpAllowsExec, userNamespacesForUs } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
 import { NOBODY, PARK, SETPRIV_NOBODY, park, runFixture, unusedFd } from './helpers/processes.js';
 
 const report = probe();
 const features = report.features;
+const userNs = userNamespacesForUs(features);
 
 // --- what a failed spawn must leave unchanged ------------------------------------------------
 
@@ -149,7 +150,7 @@ function expectFixtureFailure(observed: Record<string, any>, expected: Expected)
   if (expected.hint !== undefined) expect(observed.hint).toMatch(expected.hint);
 }
 
-const tmp = mkdtempSync('/tmp/nsbridge-spawn-errors-');
+const tmp = mkdtempSync(join(tmpdir(), 'nsbridge-spawn-errors-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // --- execve ---------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ describe('execve', () => {
     );
   });
 
-  it('ENOENT for a script whose interpreter is missing: the hint says the file exists', async () => {
+  itWith(tmpAllowsExec, TMP_NOEXEC, 'ENOENT for a script whose interpreter is missing: the hint says the file exists', async () => {
     const dir = mkdtempSync(join(tmp, 'interp-'));
     const file = join(dir, 'prog');
     writeFileSync(file, '#!/nonexistent-nsbridge-interpreter\n', { mode: 0o755 });
@@ -227,7 +228,7 @@ describe('execve', () => {
     await failing(tmp, [], {}, { step: 'execve', code: 'EACCES', syscall: 'execve' });
   });
 
-  it('a non-executable file earlier on the PATH does not stop the search', async () => {
+  itWith(tmpAllowsExec, TMP_NOEXEC, 'a non-executable file earlier on the PATH does not stop the search', async () => {
     const first = mkdtempSync(join(tmp, 'path-'));
     const second = mkdtempSync(join(tmp, 'path-'));
     writeFileSync(join(first, 'prog'), '#!/bin/sh\nexit 1\n', { mode: 0o644 });
@@ -237,7 +238,7 @@ describe('execve', () => {
     child.process!.close();
   });
 
-  it('ENOEXEC for an executable file with garbage content; the PATH search stops there', async () => {
+  itWith(tmpAllowsExec, TMP_NOEXEC, 'ENOEXEC for an executable file with garbage content; the PATH search stops there', async () => {
     const dir = mkdtempSync(join(tmp, 'garbage-'));
     const file = join(dir, 'prog');
     writeFileSync(file, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), { mode: 0o755 });
@@ -250,7 +251,9 @@ describe('execve', () => {
   });
 
   it('E2BIG for an argument longer than MAX_ARG_STRLEN (32 pages)', async () => {
-    await failing('/bin/true', ['x'.repeat(33 * 4096)], {}, { step: 'execve', code: 'E2BIG', syscall: 'execve', hint: /too large/ });
+    // The page size from smaps (4 KiB on x86_64, up to 64 KiB on some arm64 kernels).
+    const pageKiB = Number(/^KernelPageSize:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/smaps', 'utf8'))?.[1] ?? 4);
+    await failing('/bin/true', ['x'.repeat(33 * pageKiB * 1024)], {}, { step: 'execve', code: 'E2BIG', syscall: 'execve', hint: /too large/ });
   });
 });
 
@@ -269,7 +272,7 @@ describe('chdir', () => {
 });
 
 describe('credentials and set_tid without capabilities', () => {
-  itWith(isRoot, `needs root to drop to uid ${NOBODY}`, `as uid ${NOBODY}: setuid, setgid and groups EPERM; set_tid EPERM`, () => {
+  itWith(canBeNobody, `needs root and setpriv to drop to uid ${NOBODY}`, `as uid ${NOBODY}: setuid, setgid and groups EPERM; set_tid EPERM`, () => {
     const observed = runFixture(SETPRIV_NOBODY, 'spawn-err-cases.mjs', [
       JSON.stringify({
         setuid: ['/bin/true', [], { uid: 0 }],
@@ -365,23 +368,23 @@ describe('out of fds (RLIMIT_NOFILE): each fd a spawn opens, here or in the chil
 describe('credentials in a new user namespace (only root is mapped, to our uid / gid)', () => {
   const user = { namespaces: ['user'] as const, mapRootUser: true };
 
-  itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'an unmapped uid: setuid EINVAL', async () => {
+  itWith(userNs.supported, userNs.detail, 'an unmapped uid: setuid EINVAL', async () => {
     await failing('/bin/true', [], { ...user, uid: 1000 }, { step: 'setuid', code: 'EINVAL', syscall: 'setresuid', hint: /uid is not mapped/ });
   });
 
-  itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'an unmapped gid and uid: setgid fails first', async () => {
+  itWith(userNs.supported, userNs.detail, 'an unmapped gid and uid: setgid fails first', async () => {
     await failing('/bin/true', [], { ...user, uid: 1000, gid: 1000 }, { step: 'setgid', code: 'EINVAL', syscall: 'setresgid', hint: /gid is not mapped/ });
   });
 
-  itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'unmapped groups, gid and uid: setgroups fails first', async () => {
+  itWith(userNs.supported, userNs.detail, 'unmapped groups, gid and uid: setgroups fails first', async () => {
     await failing('/bin/true', [], { ...user, uid: 1000, gid: 1000, groups: [1000] }, { step: 'groups', code: 'EINVAL', syscall: 'setgroups' });
   });
 
-  itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'no uid map at all: uid 0 is unmapped too', async () => {
+  itWith(userNs.supported, userNs.detail, 'no uid map at all: uid 0 is unmapped too', async () => {
     await failing('/bin/true', [], { namespaces: ['user'], uid: 0 }, { step: 'setuid', code: 'EINVAL', syscall: 'setresuid' });
   });
 
-  itWith(features.userNamespaces.supported, features.userNamespaces.detail, 'groups without a gid map: setgroups EPERM', async () => {
+  itWith(userNs.supported, userNs.detail, 'groups without a gid map: setgroups EPERM', async () => {
     await failing('/bin/true', [], { namespaces: ['user'], groups: [0] }, { step: 'groups', code: 'EPERM', syscall: 'setgroups', hint: /CAP_SETGID/ });
   });
 });
@@ -419,7 +422,7 @@ const CHROOTED = [
   r=/mnt/root
   mkdir -p "$r/tmp"
   for e in /*; do if [ -L "$e" ]; then cp -P "$e" "$r/"; fi; done
-  for d in /usr /etc /dev /proc /sys "$PWD"; do mkdir -p "$r$d"; mount --rbind "$d" "$r$d"; done
+  for d in /usr /etc /dev /proc /sys "$PWD" ${JSON.stringify(dirname(process.execPath))}; do mkdir -p "$r$d"; mount --rbind "$d" "$r$d"; done
   exec chroot "$r" sh -c 'cd "$0" && exec "$@"' "$PWD" "$@"`,
   'sh',
 ];
@@ -459,8 +462,8 @@ describe('mount (mountProc)', () => {
 
 describe('uid_map / gid_map / setgroups / unshare limits', () => {
   itWith(
-    isRoot && features.unprivilegedUserNamespaces.supported,
-    `needs root to drop to uid ${NOBODY}, and unprivileged user namespaces (${features.unprivilegedUserNamespaces.detail})`,
+    canBeNobody && features.unprivilegedUserNamespaces.supported,
+    `needs root and setpriv to drop to uid ${NOBODY}, and unprivileged user namespaces (${features.unprivilegedUserNamespaces.detail})`,
     `as uid ${NOBODY}: uid_map EPERM, gid_map EPERM with setgroups 'allow', unshare:net EPERM, setns:uts EPERM`,
     () => {
       const observed = runFixture(SETPRIV_NOBODY, 'spawn-err-unprivileged.mjs');
@@ -482,8 +485,8 @@ describe('uid_map / gid_map / setgroups / unshare limits', () => {
   );
 
   itWith(
-    isRoot && features.userNamespaces.supported,
-    `needs root for unshare --user --map-root-user (${features.userNamespaces.detail})`,
+    isRoot && userNs.supported,
+    `needs root for unshare --user --map-root-user (${userNs.detail})`,
     'as root of a user namespace that maps only uid 0: unmapped outside ids, setgroups, ENOSPC for every kind',
     () => {
       // Every kind this kernel has a max_<kind>_namespaces limit for (all 8 since Linux 5.6).
@@ -526,8 +529,8 @@ describe('timens_offsets', () => {
   });
 
   itWith(
-    isRoot && features.timeNamespaces.supported && features.unprivilegedUserNamespaces.supported,
-    `needs root, time namespaces (${features.timeNamespaces.detail}) and unprivileged user namespaces (${features.unprivilegedUserNamespaces.detail})`,
+    canBeNobody && features.timeNamespaces.supported && features.unprivilegedUserNamespaces.supported,
+    `needs root and setpriv, time namespaces (${features.timeNamespaces.detail}) and unprivileged user namespaces (${features.unprivilegedUserNamespaces.detail})`,
     'EPERM for a writer without CAP_SYS_TIME over the user namespace that owns the new time namespace',
     async () => {
       // A user namespace owned by uid 65534: root has capabilities there only through those it has
@@ -656,7 +659,7 @@ describe('cgroup', () => {
     }
   }
 
-  itWith(haveCgroup2, `${cgroupReason}, and root to drop to uid ${NOBODY}`, `EACCES as uid ${NOBODY} for a cgroup whose cgroup.procs only root may write`, () => {
+  itWith(haveCgroup2 && canBeNobody, `${cgroupReason}, and setpriv to drop to uid ${NOBODY}`, `EACCES as uid ${NOBODY} for a cgroup whose cgroup.procs only root may write`, () => {
     const cgroup = join(cgroupRoot!, `nsbridge-test-${process.pid}-eacces`);
     mkdirSync(cgroup);
     try {

@@ -12,11 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { NsChild, ProcessHandle, SpawnError, listNamespaces, probe, spawn, type ExitInfo, type SpawnOptions } from '../src/index.js';
 import { addon } from '../src/native/addon.js';
 import { nsbridge, stateOf } from './helpers/cli.js';
-import { isRoot, itWith } from './helpers/features.js';
+import { canBeNobody, isRoot, itWith, tasksAllowed, userNamespacesForUs } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
 import { NOBODY, SETPRIV_NOBODY, openFds, parentOf, repoRoot, runFixture } from './helpers/processes.js';
 
 const features = probe().features;
+const userNs = userNamespacesForUs(features);
 
 // --- state that must come back to where it was ------------------------------------------------
 
@@ -35,8 +36,8 @@ function bounded<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> 
 
 describe('many spawns', () => {
   itWith(
-    features.userNamespaces.supported,
-    features.userNamespaces.detail,
+    userNs.supported,
+    userNs.detail,
     '1,000 sequential spawns (plain, pid+uts, user with root mapped, execve ENOENT) leave no fds and no zombies',
     async () => {
       const mixes: { options: SpawnOptions; fails: boolean }[] = [
@@ -94,9 +95,12 @@ describe('many spawns', () => {
     }
   });
 
+  // 324 programs plus their parents' threads: a cgroup's pids.max (docker --pids-limit, a small
+  // TasksMax) must leave room for them.
+  const roomFor = tasksAllowed();
   itWith(
-    features.userNamespaces.supported,
-    features.userNamespaces.detail,
+    userNs.supported && roomFor >= 1000,
+    roomFor < 1000 ? `needs room for 1000 tasks in this cgroup (pids.max allows ${roomFor} more)` : userNs.detail,
     '200 nsbridge spawns on the main thread, 2 × 50 in worker threads and 24 child_process spawns in flight at once: every exit status reaches its own owner, once',
     () => {
       // In a fixture process (its worker threads load dist/): see test/fixtures/spawn-life-concurrency.mjs.
@@ -299,8 +303,8 @@ describe('parent death with 50 programs', () => {
   const newNamespaceOf = (i: number): 'pid' | 'user' | null => ([null, 'pid', 'user'] as const)[i % 3]!;
 
   itWith(
-    features.pidfdExitInfo.supported && features.userNamespaces.supported,
-    `${orphanReason}; ${features.userNamespaces.detail}`,
+    features.pidfdExitInfo.supported && userNs.supported,
+    `${orphanReason}; ${userNs.detail}`,
     'killOnParentDeath: all 50 have exited within 1 s of the SIGKILL of their parent, killed by SIGKILL',
     () =>
       withParent(
@@ -328,8 +332,8 @@ describe('parent death with 50 programs', () => {
   );
 
   itWith(
-    features.pidfdExitInfo.supported && features.userNamespaces.supported,
-    `${orphanReason}; ${features.userNamespaces.detail}`,
+    features.pidfdExitInfo.supported && userNs.supported,
+    `${orphanReason}; ${userNs.detail}`,
     'without it all 50 survive the SIGKILL of their parent, are re-parented, and are listed in their new namespaces',
     () =>
       withParent(
@@ -388,8 +392,8 @@ function diedAt(program: ProcessHandle): Promise<number> {
 
 describe(`unprivileged (uid ${NOBODY})`, () => {
   itWith(
-    isRoot && features.unprivilegedUserNamespaces.supported,
-    `needs root to drop to uid ${NOBODY}, and unprivileged user namespaces (${features.unprivilegedUserNamespaces.detail})`,
+    canBeNobody && features.unprivilegedUserNamespaces.supported,
+    `needs root and setpriv to drop to uid ${NOBODY}, and unprivileged user namespaces (${features.unprivilegedUserNamespaces.detail})`,
     'user + pid + mnt with root mapped and a fresh /proc: uid 0, pid 1, only its own processes; net alone is EPERM with a hint',
     () => {
       const observed = runFixture(SETPRIV_NOBODY, 'spawn-life-unprivileged.mjs');

@@ -20,7 +20,7 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NAMESPACE_TYPES, Namespace, NsChild, ProcessHandle, SpawnError, cgroupLineOf, findCgroup2Mount, probe, spawn, type NamespaceType, type SpawnOptions } from '../src/index.js';
 import { explain } from '../src/model/explain.js';
-import { isRoot, itWith } from './helpers/features.js';
+import { TMP_NOEXEC, UPTIME_NOT_KERNELS, isRoot, itWith, procUptimeIsKernels, tmpAllowsExec } from './helpers/features.js';
 import { fdTarget, repoRoot } from './helpers/processes.js';
 
 // --- host features --------------------------------------------------------------------------
@@ -356,7 +356,7 @@ describe('mountProc', () => {
   itWith(isRoot, ROOT, 'mountProc: <path> mounts proc there, in the program only', async () => {
     const dir = tempDir();
     const before = mountinfo();
-    const result = await sh(`echo ${dir}/[0-9]*; readlink ${dir}/self`, { namespaces: ['pid', 'mnt'], mountProc: dir });
+    const result = await sh(`echo "${dir}"/[0-9]*; readlink "${dir}/self"; exit 0`, { namespaces: ['pid', 'mnt'], mountProc: dir });
     // readlink is pid 2: the only other process (the shell) is 1.
     expect(result).toEqual({ code: 0, signal: null, stdout: `${dir}/1\n2\n`, stderr: '' });
     expect(readdirSync(dir)).toEqual([]);
@@ -382,7 +382,7 @@ describe('timeOffsets', () => {
   const uptime = (content: string): number => Number(content.split(' ')[0]);
   const TOLERANCE = 5; // seconds: readings are bracketed; this only absorbs rounding and clock steps
 
-  itWith(isRoot && hasTimeNs, !isRoot ? ROOT : TIME_NS, 'monotonic and boottime are shifted inside by the offsets; realtime is not', async () => {
+  itWith(isRoot && hasTimeNs && procUptimeIsKernels, !isRoot ? ROOT : !hasTimeNs ? TIME_NS : UPTIME_NOT_KERNELS, 'monotonic and boottime are shifted inside by the offsets; realtime is not', async () => {
     const script =
       'const fs = require("node:fs");' +
       'console.log(JSON.stringify({ monotonic: String(process.hrtime.bigint()), uptime: fs.readFileSync("/proc/uptime", "utf8"), realtime: Date.now() }))';
@@ -696,7 +696,7 @@ describe('process attributes', () => {
     expect(error.hint).toMatch(/^no such program/);
   });
 
-  it("no shell retry: a script without #! fails at step 'execve' with ENOEXEC; a file without x with EACCES", async () => {
+  itWith(tmpAllowsExec, TMP_NOEXEC, "no shell retry: a script without #! fails at step 'execve' with ENOEXEC; a file without x with EACCES", async () => {
     const dir = tempDir();
     writeFileSync(joinPath(dir, 'no-shebang'), 'echo hi\n');
     chmodSync(joinPath(dir, 'no-shebang'), 0o755);
@@ -713,7 +713,7 @@ describe('process attributes', () => {
   });
 
   // The errno name comes from the C library (libuv's list lacks ENOEXEC, and calls 95 ENOTSUP).
-  it("a script without #! is reported as code 'ENOEXEC', with the execve:ENOEXEC hint", async () => {
+  itWith(tmpAllowsExec, TMP_NOEXEC, "a script without #! is reported as code 'ENOEXEC', with the execve:ENOEXEC hint", async () => {
     const dir = tempDir();
     writeFileSync(joinPath(dir, 'no-shebang'), 'echo hi\n');
     chmodSync(joinPath(dir, 'no-shebang'), 0o755);
@@ -722,7 +722,7 @@ describe('process attributes', () => {
     expect(error.hint).toBe(`${joinPath(dir, 'no-shebang')}: ENOEXEC, not a binary or script the kernel can run (no shell is used to retry it)`);
   });
 
-  it('PATH search with the default env uses process.env.PATH', async () => {
+  itWith(tmpAllowsExec, TMP_NOEXEC, 'PATH search with the default env uses process.env.PATH', async () => {
     const dir = tempDir();
     const program = joinPath(dir, 'nsbridge-spawn-hello');
     writeFileSync(program, '#!/bin/sh\necho "hello from $0"\n');

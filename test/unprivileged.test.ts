@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { NAMESPACE_TYPES, findCgroup2Mount, probe } from '../src/index.js';
 import { nsbridge } from './helpers/cli.js';
-import { isRoot, itWith } from './helpers/features.js';
+import { canBeNobody, isRoot, itWith } from './helpers/features.js';
 import { NOBODY, PARK, SETPRIV_NOBODY, park, repoRoot, runFixture, statInode, type Parked } from './helpers/processes.js';
 
-const canDrop = isRoot;
+const canDrop = canBeNobody;
 const report = probe();
 const NEEDS = `needs root to drop to uid ${NOBODY}, and unprivileged user namespaces (${report.features.unprivilegedUserNamespaces.detail})`;
 const canRun = canDrop && report.features.unprivilegedUserNamespaces.supported;

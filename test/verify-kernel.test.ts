@@ -9,7 +9,7 @@ import { CATALOGUE } from '../src/verify/catalogue/index.js';
 import { compareScenario, type ScenarioOutcome } from '../src/verify/harness.js';
 import { formatResult } from '../src/verify/canonical.js';
 import { verify } from '../src/verify/verify.js';
-import { isRoot, itWith } from './helpers/features.js';
+import { canBeNobody, isRoot, itWith } from './helpers/features.js';
 import { repoRoot } from './helpers/processes.js';
 
 function explainOutcome(outcome: ScenarioOutcome): string {
@@ -73,7 +73,7 @@ describe('nsbridge verify', () => {
     expect(result.stdout).toContain('everything agreed');
   });
 
-  itWith(isRoot, 'switching to uid 65534 needs root', 'as uid 65534: one line saying it needs root, exit 1, no scenario run', () => {
+  itWith(canBeNobody, 'switching to uid 65534 needs root and setpriv', 'as uid 65534: one line saying it needs root, exit 1, no scenario run', () => {
     const result = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, 'dist/cli/main.js', 'verify', '--area', 'reboot'], {
       cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' },
     });

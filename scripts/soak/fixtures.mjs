@@ -3,6 +3,7 @@
 // is 0, and handles on processes and namespaces that are gone. Every fd, process, file and cgroup
 // made here is released by teardownFixtures(), also after a partial setup.
 import { chmodSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessHandle, probe, spawn } from '../../dist/index.js';
 import { createSoakCgroup, removeSoakCgroup } from './cgroup.mjs';
@@ -80,7 +81,7 @@ async function deadPidNamespace() {
 export async function setupFixtures() {
   const f = { features: probe().features };
   try {
-    f.files = makeFiles(mkdtempSync('/tmp/nsbridge-soak-'));
+    f.files = makeFiles(mkdtempSync(join(tmpdir(), 'nsbridge-soak-')));
     f.cgroup = createSoakCgroup();
     // The long-lived target: pid 1 of its own pid namespace with a proc of its own.
     f.target = spawn('sleep', ['100000'], { ...SLEEPER, namespaces: TARGET_KINDS, hostname: TARGET_HOSTNAME, mountProc: true });

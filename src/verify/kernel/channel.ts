@@ -108,7 +108,7 @@ export class AgentServer {
 
   static async open(): Promise<AgentServer> {
     removeStaleDirs();
-    const dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
+    const dir = mkdtempSync(join(socketRoot(), `${DIR_PREFIX}${process.pid}-`));
     try {
       chmodSync(dir, 0o711);
       const server = createServer();
@@ -185,6 +185,14 @@ export class AgentServer {
 }
 
 const DIR_PREFIX = 'nsbridge-agents-';
+// sockaddr_un holds 108 bytes: <root>/nsbridge-agents-<pid>-XXXXXX/s must fit, whatever TMPDIR is.
+const MAX_SOCKET_ROOT = 60;
+
+/** Where the socket directory goes: the temp directory, or /tmp when its path is too long for a socket. */
+function socketRoot(): string {
+  const root = tmpdir();
+  return Buffer.byteLength(root) <= MAX_SOCKET_ROOT ? root : '/tmp';
+}
 
 /**
  * A driver that was SIGKILLed could not remove its socket directory (its agents died with it:
@@ -194,14 +202,14 @@ const DIR_PREFIX = 'nsbridge-agents-';
 function removeStaleDirs(): void {
   let names: string[];
   try {
-    names = readdirSync(tmpdir()).filter((name) => name.startsWith(DIR_PREFIX));
+    names = readdirSync(socketRoot()).filter((name) => name.startsWith(DIR_PREFIX));
   } catch {
     return;
   }
   for (const name of names) {
     const pid = Number(name.slice(DIR_PREFIX.length).split('-', 1)[0]);
     if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
-    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    rmSync(join(socketRoot(), name), { recursive: true, force: true });
   }
 }
 
