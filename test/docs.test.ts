@@ -85,6 +85,19 @@ function processesWith(marker: string): number[] {
   return found;
 }
 
+/**
+ * The environment for the shell commands: without the ASan run's LD_PRELOAD, which only node may
+ * get (through a `node` on the PATH that preloads it, so that npx's node does).
+ */
+function shellEnv(): NodeJS.ProcessEnv {
+  const preload = process.env.LD_PRELOAD;
+  if (!preload) return PLAIN_ENV;
+  const bin = join(dir, 'asan-bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'node'), `#!/bin/sh\nLD_PRELOAD=${JSON.stringify(preload)} exec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });
+  return { ...PLAIN_ENV, PATH: `${bin}:${PLAIN_ENV.PATH ?? ''}` };
+}
+
 const mountPoints = (): string[] => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((line) => line.split(' ')[4] ?? '').sort();
 
 describe('the docs run as written', () => {
@@ -138,7 +151,7 @@ describe('the docs run as written', () => {
             continue;
           }
           // (stderr may carry progress lines, as nsbridge verify's)
-          const result = spawnSync('sh', ['-c', part], { cwd: repoRoot, encoding: 'utf8', env: PLAIN_ENV, timeout: 120_000, killSignal: 'SIGKILL' });
+          const result = spawnSync('sh', ['-c', part], { cwd: repoRoot, encoding: 'utf8', env: shellEnv(), timeout: 120_000, killSignal: 'SIGKILL' });
           expect([part, result.status]).toEqual([part, 0]);
         }
       }

@@ -9,20 +9,12 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { Namespace } from '../namespace.js';
 import type { NamespaceType } from '../kinds.js';
 import type { JoinOptions, SpawnOptions } from '../spawn/options.js';
-import { KIND_FLAGS, type KindFlagValue } from './kind-flags.js';
+import { KIND_FLAGS, type KindFlagValues } from './kind-flags.js';
 import { UsageError } from './run-options.js';
 
-export interface EnterFlags {
+export interface EnterFlags extends KindFlagValues {
   target?: number;
   all?: boolean;
-  pid?: KindFlagValue;
-  net?: KindFlagValue;
-  uts?: KindFlagValue;
-  ipc?: KindFlagValue;
-  mount?: KindFlagValue;
-  user?: KindFlagValue;
-  cgroup?: KindFlagValue;
-  time?: KindFlagValue;
   setuid?: number;
   setgid?: number;
   preserveCredentials?: boolean;

@@ -6,17 +6,9 @@
 import type { NamespaceType } from '../kinds.js';
 import type { IdMapEntry, Propagation, SpawnOptions } from '../spawn/options.js';
 import { subordinateRange, type IdMapSpec } from './arg-parsers.js';
-import { KIND_FLAGS, type KindFlagValue } from './kind-flags.js';
+import { KIND_FLAGS, type KindFlagValues } from './kind-flags.js';
 
-export interface RunFlags {
-  pid?: KindFlagValue;
-  net?: KindFlagValue;
-  uts?: KindFlagValue;
-  ipc?: KindFlagValue;
-  mount?: KindFlagValue;
-  user?: KindFlagValue;
-  cgroup?: KindFlagValue;
-  time?: KindFlagValue;
+export interface RunFlags extends KindFlagValues {
   fork?: boolean;
   mapRootUser?: boolean;
   mapCurrentUser?: boolean;
