@@ -13,6 +13,8 @@
  *            ns4     CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS
  *            userns  CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS; the parent writes
  *                    setgroups/uid_map/gid_map while the child waits on a pipe
+ *            (with CLONE_NEWNS the child makes the new namespace's mounts
+ *            private, mount("/", MS_REC|MS_PRIVATE), as unshare(1) does)
  *   mode     fork    clone3(CLONE_PIDFD), no shared memory
  *            vm      clone3(CLONE_VM|CLONE_PIDFD) on a separately mmap'd stack,
  *                    plus CLONE_VFORK for plain/ns4 (not for userns: the parent
@@ -34,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -78,6 +81,7 @@ struct ref_clone_args {
 /* Exit codes the child uses to report where it failed. */
 #define CHILD_FAIL_SIGMASK 120
 #define CHILD_FAIL_SYNC 121
+#define CHILD_FAIL_MOUNT 122
 #define CHILD_FAIL_EXEC 127
 
 /* ---- raw syscalls for the child (no errno, no libc state) ---------------- */
@@ -141,6 +145,18 @@ __asm__(".text\n"
 	"1:	ret\n"
 	".size ref_clone3, .-ref_clone3\n");
 
+static inline long raw_syscall5(long n, long a, long b, long c, long d, long e)
+{
+	long ret;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
 /* ---- state prepared before the clone ------------------------------------ */
 
 struct child_ctx {
@@ -148,6 +164,8 @@ struct child_ctx {
 	char *const *argv;
 	char *const *envp;
 	int sync_fd;	   /* -1: no handshake; else read one byte before exec */
+	int private_mounts; /* a new mount namespace: make its mounts private first, as
+			     * unshare(1) and a correct spawn do (nothing may leak to the host) */
 	sigset_t old_mask; /* restored in the child right before exec */
 };
 
@@ -160,6 +178,9 @@ static int child_main(void *p)
 	 * needs restoring. */
 	if (raw_syscall4(__NR_rt_sigprocmask, SIG_SETMASK, (long)&c->old_mask, 0, 8) < 0)
 		return CHILD_FAIL_SIGMASK;
+	if (c->private_mounts &&
+	    raw_syscall5(__NR_mount, 0, (long)"/", 0, MS_REC | MS_PRIVATE, 0) < 0)
+		return CHILD_FAIL_MOUNT;
 	if (c->sync_fd >= 0) {
 		long r;
 		do
@@ -304,6 +325,7 @@ int main(int argc, char **argv)
 		die("sigfillset");
 
 	ctx.path = "/bin/true";
+	ctx.private_mounts = (ns_flags & CLONE_NEWNS) != 0;
 	ctx.argv = child_argv;
 	ctx.envp = child_envp;
 
@@ -372,6 +394,8 @@ int main(int argc, char **argv)
 				why = " (execve failed in the child)";
 			else if (si.si_code == CLD_EXITED && si.si_status == CHILD_FAIL_SYNC)
 				why = " (child did not get the go-ahead byte)";
+			else if (si.si_code == CLD_EXITED && si.si_status == CHILD_FAIL_MOUNT)
+				why = " (making the new mount namespace private failed in the child)";
 			else if (si.si_code == CLD_EXITED && si.si_status == CHILD_FAIL_SIGMASK)
 				why = " (rt_sigprocmask failed in the child)";
 			fprintf(stderr,
