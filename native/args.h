@@ -7,19 +7,26 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace nsbridge {
 
-/** A JS number converted with ToInt32 (so 0x80000000 keeps its bits as INT32_MIN). */
+/** An integer from INT32_MIN to INT32_MAX (fds, pids, signals); anything else is a RangeError. */
 int32_t ArgInt32(const Napi::CallbackInfo& info, size_t index, const char* name);
 
-/** A JS number converted with ToUint32 (flag words). */
+/** An integer from 0 to UINT32_MAX (flag words); anything else is a RangeError. */
 uint32_t ArgUint32(const Napi::CallbackInfo& info, size_t index, const char* name);
 
 bool ArgBool(const Napi::CallbackInfo& info, size_t index, const char* name);
 
 /** A JS string without NUL bytes (a C string cannot carry them; the kernel would see a prefix). */
 std::string ArgCString(const Napi::CallbackInfo& info, size_t index, const char* name);
+
+/**
+ * A JS array of strings without NUL bytes, read element by element: memory grows with what is
+ * there, never with the array's length (a sparse array's holes are not strings).
+ */
+std::vector<std::string> ArgStringArray(const Napi::CallbackInfo& info, size_t index, const char* name);
 
 Napi::Function ArgFunction(const Napi::CallbackInfo& info, size_t index, const char* name);
 

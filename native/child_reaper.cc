@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "kernel_compat.h"
 
 namespace nsbridge {
@@ -86,15 +88,61 @@ bool StartReaper() noexcept {
   return true;
 }
 
+
+// The reaper's state, under g_lock: whether it runs, and the children handed over while it could
+// not be started (a pids limit, as in containers: pthread_create says EAGAIN). A failed start is
+// retried at every hand-over, and the waiting children go to the reaper once it runs: a failure
+// must not leave every later child a zombie for the life of the process.
+pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+bool g_started = false;
+std::vector<int>* g_waiting = nullptr;  // pidfds; allocated on first need, never freed
+
+/** Registers `pidfd` with the running reaper; false (and the fd still ours) if epoll refuses it. */
+bool Register(int pidfd) noexcept {
+  epoll_event event{};
+  event.events = EPOLLIN;  // level-triggered: a child that exited already is reported at once
+  event.data.fd = pidfd;
+  return ::epoll_ctl(g_epoll_fd, EPOLL_CTL_ADD, pidfd, &event) == 0;
+}
+
+/** Reaps an exited child now (WNOHANG); true if it has been reaped (or is not ours to reap). */
+bool ReapIfExited(int pidfd) noexcept {
+  siginfo_t si{};
+  const int r = ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &si, WEXITED | WNOHANG);
+  return r != 0 || si.si_pid != 0;
+}
+
 }  // namespace
 
 void ReapInBackground(UniqueFd pidfd) noexcept {
-  static const bool started = StartReaper();  // once per process, thread-safe (C++ static init)
-  if (!started || pidfd.get() < 0) return;
-  epoll_event event{};
-  event.events = EPOLLIN;  // level-triggered: a child that exited already is reported at once
-  event.data.fd = pidfd.get();
-  if (::epoll_ctl(g_epoll_fd, EPOLL_CTL_ADD, pidfd.get(), &event) == 0) (void)pidfd.release();
+  pthread_mutex_lock(&g_lock);
+  if (!g_started) g_started = StartReaper();
+  if (g_started) {
+    if (g_waiting != nullptr) {
+      for (int fd : *g_waiting) {
+        if (!Register(fd)) (void)::close(fd);
+      }
+      g_waiting->clear();
+    }
+    if (pidfd.get() >= 0 && Register(pidfd.get())) (void)pidfd.release();
+  } else if (pidfd.get() >= 0 && !ReapIfExited(pidfd.get())) {
+    // Keep it for the next hand-over (or the next attempt to start the reaper).
+    try {
+      if (g_waiting == nullptr) g_waiting = new std::vector<int>();
+      g_waiting->push_back(pidfd.get());
+      (void)pidfd.release();
+    } catch (...) {
+      // Out of memory: the child is left as it was.
+    }
+  }
+  pthread_mutex_unlock(&g_lock);
+}
+
+void RetryReaperStart() noexcept {
+  pthread_mutex_lock(&g_lock);
+  const bool waiting = g_waiting != nullptr && !g_waiting->empty();
+  pthread_mutex_unlock(&g_lock);
+  if (waiting) ReapInBackground(UniqueFd());
 }
 
 bool ProcessOutlivesThisThread() noexcept { return ::gettid() != ::getpid(); }

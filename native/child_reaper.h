@@ -14,10 +14,17 @@ namespace nsbridge {
 /**
  * Takes over `pidfd` (a pidfd of a child of this process, not reaped yet): one process-wide
  * thread, started on first use, waits in epoll until it is readable (the child exited), reaps it
- * with waitid(P_PIDFD) and closes it. If that thread cannot be started the pidfd is closed and
- * the child is left as it was (a zombie once it exits).
+ * with waitid(P_PIDFD) and closes it. If that thread cannot be started (EAGAIN under a pids
+ * limit), a child that exited already is reaped at once, and the others wait: the start is tried
+ * again at the next hand-over, which then takes them over too.
  */
 void ReapInBackground(UniqueFd pidfd) noexcept;
+
+/**
+ * If children wait because the reaper could not be started, tries again (called at every spawn,
+ * so that a passing pids limit does not leave them zombies until the next hand-over).
+ */
+void RetryReaperStart() noexcept;
 
 /**
  * False on the main thread (the thread group leader: its environment ends when the process

@@ -23,6 +23,7 @@ import { Model, createWorld, explain, predict, ruleById } from '../src/model/ind
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
 import { nsbridge } from './helpers/cli.js';
 import { unusedFd } from './helpers/processes.js';
+import { addon } from '../src/native/addon.js';
 
 expectEachTestLeavesHostUnchanged();
 
@@ -34,7 +35,7 @@ type Expected =
   | { error: ErrorClass; names: readonly string[] }
   /** A SystemError-shaped error (thrown, or rejecting an NsChild's `exited`). */
   | { code: string; syscall: string; step?: string };
-type Surface = 'Namespace' | 'ProcessHandle' | 'NsChild' | 'spawn' | 'listing' | 'raw' | 'model' | 'isSystemError';
+type Surface = 'Namespace' | 'ProcessHandle' | 'NsChild' | 'spawn' | 'listing' | 'raw' | 'binding' | 'model' | 'isSystemError';
 interface Case {
   surface: Surface;
   label: string;
@@ -307,6 +308,42 @@ for (const [ns, shown] of [[{}, '[object Object]'], [null, 'null'], [utsNs, 'uts
   add('listing', `translatePid: from = ${shown}`, () => translatePid(1, ns as never, ourPid), type('from', shown));
   add('listing', `translatePid: to = ${shown}`, () => translatePid(1, ourPid, ns as never), type('to', shown));
 }
+
+// --- the binding itself: integers checked before any conversion, arrays read by element --------
+// ToInt32 / ToUint32 wrapped NaN, infinities, fractions and 2**32 + n into valid values that
+// reached the kernel (pidfdOpen(2**32 + pid) opened that pid; unshare(2**32 + flag) unshared).
+// Each bad value here would be harmless if it slipped through (2**32 + 0 is unshare(0), a no-op):
+// the test runner must not change namespaces even if a check regresses.
+
+const BINDING_NUMBERS: readonly Bad[] = [
+  [Number.NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity'], [1.5, '1.5'], [2 ** 32, '4294967296'], [2 ** 32 + 3, '4294967299'], [-(2 ** 31) - 1, '-2147483649'],
+];
+function badBindingIntegers(fn: string, param: string, call: (value: number) => unknown, min: number): void {
+  for (const [value, shown] of BINDING_NUMBERS) {
+    if (value === -(2 ** 31) - 1 && min === 0) continue; // a uint32: -1 is covered by the next case
+    add('binding', `binding.${fn}: ${param} = ${shown}`, () => call(value as number), range(`"${param}"`, shown));
+  }
+  if (min === 0) add('binding', `binding.${fn}: ${param} = -1`, () => call(-1), range(`"${param}"`, '-1'));
+}
+const binding = addon();
+badBindingIntegers('unshare', 'flags', (v) => binding.unshare(v), 0);
+badBindingIntegers('setns', 'fd', (v) => binding.setns(v, 1), -(2 ** 31)); // nstype 1 is no kind: EINVAL, should a value slip through
+badBindingIntegers('setns', 'nstype', (v) => binding.setns(-1, v), 0);
+badBindingIntegers('pidfdOpen', 'pid', (v) => binding.pidfdOpen(v, 0), -(2 ** 31));
+add('binding', 'binding.pidfdOpen: pid = 2**32 + our pid (wrapped, it opened us)', () => binding.pidfdOpen(2 ** 32 + process.pid, 0), range('"pid"', String(2 ** 32 + process.pid)));
+badBindingIntegers('pidfdOpen', 'flags', (v) => binding.pidfdOpen(process.pid, v), 0);
+badBindingIntegers('pidfdSendSignal', 'signal', (v) => binding.pidfdSendSignal(-1, v, 0), -(2 ** 31)); // fd -1: EBADF, should a value slip through
+badBindingIntegers('nsGetNstype', 'fd', (v) => binding.nsGetNstype(v), -(2 ** 31));
+badBindingIntegers('nsTranslatePid', 'pid', (v) => binding.nsTranslatePid(ourPid.fd, 0, v), -(2 ** 31));
+badBindingIntegers('scanProcesses', 'flags', (v) => binding.scanProcesses(v, false), 0);
+const sparse = (): string[] => {
+  const a: string[] = [];
+  a.length = 2 ** 32 - 1;
+  return a;
+};
+// A sparse array's length sized the native vectors before an element was read (bad_alloc aborted).
+add('binding', 'binding.namespaceInfo: a sparse array of length 2**32-1', () => binding.namespaceInfo(sparse(), new Uint8Array(0)), type('"paths"', 'an array of strings'));
+add('binding', 'binding.netnsIds: a sparse array of length 2**32-1', () => binding.netnsIds(sparse()), type('"paths"', 'an array of strings'));
 
 // --- raw ---------------------------------------------------------------------------------------
 

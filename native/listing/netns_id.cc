@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "../args.h"
 #include "../owned_fd.h"
 #include "../system_error.h"
 #include "listing.h"
@@ -97,15 +98,8 @@ int AskNsid(int sock, int nsfd, uint32_t seq, int32_t* id) {
 // not be opened or the kernel refused (ids[i] is then 0).
 Napi::Value NetnsIds(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "netnsIds(paths: string[])");
-  Napi::Array paths = info[0].As<Napi::Array>();
-  const uint32_t n = paths.Length();
-  std::vector<std::string> list(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    Napi::Value v = paths[i];
-    if (!v.IsString()) throw Napi::TypeError::New(env, "netnsIds: every path must be a string");
-    list[i] = v.As<Napi::String>().Utf8Value();
-  }
+  const std::vector<std::string> list = ArgStringArray(info, 0, "paths");  // not sized by a sparse length
+  const uint32_t n = static_cast<uint32_t>(list.size());
   std::vector<int32_t> ids(n, 0), errors(n, 0);
   if (n > 0) {
     UniqueFd sock(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));

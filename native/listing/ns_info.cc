@@ -17,6 +17,7 @@
 
 #include "../kernel_compat.h"
 #include "../owned_fd.h"
+#include "../args.h"
 #include "listing.h"
 #include "parallel.h"
 
@@ -31,24 +32,19 @@ uint64_t InodeOf(int fd) {
 
 Napi::Value NamespaceInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsTypedArray() ||
-      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+  if (info.Length() < 2 || !info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
     throw Napi::TypeError::New(env, "namespaceInfo(paths: string[], wantParents: Uint8Array)");
   }
-  Napi::Array paths = info[0].As<Napi::Array>();
-  const uint32_t n = paths.Length();
+  // The paths first, element by element: the outputs are sized by what was read, never by a
+  // (possibly sparse) array's length.
+  const std::vector<std::string> list = ArgStringArray(info, 0, "paths");
+  const size_t n = list.size();
   Napi::Uint8Array parentFlags = info[1].As<Napi::Uint8Array>();
   if (parentFlags.ElementLength() != n) throw Napi::RangeError::New(env, "namespaceInfo: one wantParents flag per path");
   const std::vector<uint8_t> wantParents(parentFlags.Data(), parentFlags.Data() + n);
   std::vector<uint64_t> owner(n, 0), parent(n, 0), id(n, 0);
   std::vector<uint32_t> ownerUid(n, UINT32_MAX);
   std::vector<int32_t> errors(n, 0);
-  std::vector<std::string> list(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    Napi::Value v = paths[i];
-    if (!v.IsString()) throw Napi::TypeError::New(env, "namespaceInfo: every path must be a string");
-    list[i] = v.As<Napi::String>().Utf8Value();
-  }
   ParallelSlices(n, SlicesFor(n), [&](size_t begin, size_t end, size_t) {
     // Owners are few (mostly the initial user namespace): ask each one's uid once per slice.
     std::unordered_map<uint64_t, uint32_t> ownerUids;

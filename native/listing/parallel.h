@@ -6,11 +6,15 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 namespace nsbridge {
 
+// A thread that cannot be created (EAGAIN: a pids.max, as in containers; RLIMIT_NPROC) is not
+// an error: the calling thread runs that slice itself, after its own. std::thread reports it as
+// std::system_error, which must not escape to N-API (it would abort the process).
 template <typename Fn>
 void ParallelSlices(size_t n, size_t slots, Fn&& fn) {
   if (slots <= 1) {
@@ -19,12 +23,18 @@ void ParallelSlices(size_t n, size_t slots, Fn&& fn) {
   }
   std::vector<std::thread> threads;
   threads.reserve(slots - 1);
+  std::vector<size_t> left;  // slices no thread could be started for
   const size_t per = (n + slots - 1) / slots;
   for (size_t s = 1; s < slots; ++s) {
     const size_t begin = std::min(n, s * per), end = std::min(n, (s + 1) * per);
-    threads.emplace_back([&fn, begin, end, s] { fn(begin, end, s); });
+    try {
+      threads.emplace_back([&fn, begin, end, s] { fn(begin, end, s); });
+    } catch (const std::system_error&) {
+      left.push_back(s);
+    }
   }
   fn(size_t{0}, std::min(n, per), size_t{0});
+  for (size_t s : left) fn(std::min(n, s * per), std::min(n, (s + 1) * per), s);
   for (auto& t : threads) t.join();
 }
 

@@ -19,6 +19,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -30,6 +32,7 @@
 #include <algorithm>
 
 #include "../addon_data.h"
+#include "../child_reaper.h"
 #include "../kernel_compat.h"
 #include "../ns_kinds.h"
 #include "../system_error.h"
@@ -169,6 +172,34 @@ void WriteParentFiles(pid_t pid, const SpawnJob& job, Failure* f) {
 }
 
 /**
+ * The child's pid as the mounted /proc names it. The parent's writes (uid_map, gid_map,
+ * setgroups, timens_offsets) and persist binds go to /proc/<pid>/…, and /proc may belong to
+ * another pid namespace than this process's (Node started by `unshare --pid --fork` without a
+ * new proc, a container): the pid clone3 returned would then name some other process, which
+ * would get the maps. The pidfd's fdinfo, read through that same /proc, says the child's pid
+ * there (fs/pidfs.c pidfd_show_fdinfo: "Pid:" in the proc's pid namespace, 0 / -1 where the
+ * child has none). Returns 0, or a positive errno (ENOENT: this process is not in that /proc).
+ */
+int ChildPidInProc(int pidfd, pid_t* pid, const char** syscall) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+  UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  *syscall = "open";
+  if (fd.get() < 0) return errno;
+  char buf[1024];
+  *syscall = "read";
+  const ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+  if (n < 0) return errno;
+  buf[n] = '\0';
+  const char* line = strstr(buf, "\nPid:");
+  if (line == nullptr) return ENOSYS;  // a kernel without pidfd fdinfo (before 5.10)
+  const long value = strtol(line + 5, nullptr, 10);
+  if (value <= 0) return ESRCH;
+  *pid = static_cast<pid_t>(value);
+  return 0;
+}
+
+/**
  * unshare --net=FILE: bind-mount the child's namespace files onto the given paths, in this
  * process's mount namespace, while the child waits (before the program runs, so a program that
  * exits at once still leaves its namespaces there). pid and time use *_for_children: after an
@@ -291,8 +322,11 @@ Attempt RunChild(const SpawnJob& job, ChildPlan* plan, nsbridge_clone_args* args
       continue;
     }
     if (r.kind == Report::kNeedParent) {
-      WriteParentFiles(static_cast<pid_t>(a.clone_result), job, &a.failure);
-      if (!a.failure.failed) PersistNamespaces(static_cast<pid_t>(a.clone_result), job, &a.failure, &a.persisted);
+      pid_t in_proc = 0;
+      const char* syscall = "";
+      if (int err = ChildPidInProc(a.pidfd.get(), &in_proc, &syscall)) a.failure.Set("proc", err, syscall);
+      if (!a.failure.failed) WriteParentFiles(in_proc, job, &a.failure);
+      if (!a.failure.failed) PersistNamespaces(in_proc, job, &a.failure, &a.persisted);
       // On failure the child reads EOF and exits without a report of its own.
       if (!a.failure.failed) (void)::write(go_w.get(), "g", 1);
       go_w.reset();
@@ -344,6 +378,7 @@ void DiagnoseCloneFailure(const SpawnJob& job, const ChildPlan& plan, Resources&
 }  // namespace
 
 SpawnOutcome Launch(Napi::Env env, const SpawnJob& job) {
+  RetryReaperStart();  // children handed over while the reaper could not start
   Resources& res = GetAddonData(env).spawn_resources;
   res.PrepareStacks(env);
   const int n = static_cast<int>(job.stdio.size());

@@ -127,6 +127,8 @@ const HINTS: Readonly<Record<string, string>> = {
   'setns:user:EINVAL': 'a user namespace cannot be re-entered, and a process can join one only while single-threaded',
   'setns:user:EPERM': 'joining a user namespace needs CAP_SYS_ADMIN in it (be its owner or an ancestor)',
   'setns:EINVAL': 'the namespace cannot be joined from here (see setns(2) for this kind)',
+  'proc:ENOENT': "this process has no pid in the pid namespace of the mounted /proc (a proc of another pid namespace is mounted there), so the child's /proc files (uid_map, gid_map, setgroups, timens_offsets, ns) cannot be found: mount a proc of this process's pid namespace",
+  'proc:ESRCH': "the child has no pid in the pid namespace of the mounted /proc, so its /proc files (uid_map, gid_map, setgroups, timens_offsets, ns) cannot be found: mount a proc of this process's pid namespace",
   'uid_map:EPERM': 'an outside uid is not mapped in the parent user namespace, or the writer lacks CAP_SETUID there and maps more than its own uid (try mapRootUser)',
   'gid_map:EPERM': "an outside gid is not mapped in the parent user namespace, or the writer lacks CAP_SETGID there: then it may map only its own gid, and only after setgroups is 'deny' (do not set setgroups: 'allow')",
   'uid_map:EINVAL': 'the map has overlapping ranges or too many lines',

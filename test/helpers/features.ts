@@ -135,3 +135,32 @@ export function tasksAllowed(): number {
   }
   return allowed;
 }
+
+/**
+ * A cgroup directory whose children get a pids controller (pids.max / pids.current): the cgroup
+ * v1 pids hierarchy's root, or the cgroup2 root where its subtree_control has pids. Null where
+ * neither is there or writable (then tests that limit tasks skip).
+ */
+export function pidsCgroupParent(): string | null {
+  const v1 = mountInfo().find((m) => m.fstype === 'cgroup' && m.superOptions.includes('pids'));
+  const v2 = findCgroup2Mount();
+  const candidates = [v1?.mountPoint, v2 !== null && readText(join(v2.mountPoint, 'cgroup.subtree_control')).split(' ').includes('pids') ? v2.mountPoint : undefined];
+  for (const dir of candidates) {
+    if (dir === undefined) continue;
+    try {
+      accessSync(join(dir, 'cgroup.procs'), constants.W_OK);
+      return dir;
+    } catch {
+      // not ours to write
+    }
+  }
+  return null;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Defects a hostile caller or an odd host reached (issue 13), each provoked for real: the tests
+ * here failed before their fixes.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { hasCommands, isRoot, itWith, pidsCgroupParent } from './helpers/features.js';
+import { PLAIN_ENV, nodeArgv, repoRoot } from './helpers/processes.js';
+
+function fixture(launcher: readonly string[], script: string, args: readonly string[] = []): Record<string, any> {
+  const argv = [...launcher, ...nodeArgv(`test/fixtures/${script}`, ...args)];
+  const result = spawnSync(argv[0]!, argv.slice(1), {
+    cwd: repoRoot, encoding: 'utf8', env: PLAIN_ENV, timeout: 60_000, killSignal: 'SIGKILL',
+  });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, any>;
+}
+
+describe('a /proc of another pid namespace', () => {
+  itWith(isRoot && hasCommands('unshare'), 'needs root and unshare', "maps and offsets reach the child, not the process that has the child's pid number in the mounted /proc", () => {
+    // `unshare --pid --fork` without --mount-proc: Node is pid 1 of its namespace, /proc the host's.
+    const observed = fixture(['unshare', '--pid', '--fork'], 'foreign-proc.mjs', ['ancestor']);
+    expect(observed.selfLink).not.toBe('1');
+    expect(observed.maps).toEqual({ exit: { code: 0, signal: null }, text: '         0     100000          1\n         0     100000          1\ndeny\n' });
+    expect(observed.offsets).toEqual({ exit: { code: 0, signal: null }, text: 'monotonic           7         0\nboottime            0         0\n' });
+  });
+
+  itWith(isRoot && hasCommands('unshare', 'mount', 'umount'), 'needs root, unshare, mount and umount', "a /proc where this process has no pid: step 'proc', ENOENT, nothing run; a spawn without /proc writes still works", () => {
+    const observed = fixture(['unshare', '-m'], 'foreign-proc.mjs', ['invisible']);
+    expect([observed.mounted, observed.selfVisible, observed.unmounted]).toEqual([0, false, 0]);
+    expect(observed.maps).toEqual({
+      step: 'proc', code: 'ENOENT', syscall: 'open', sameError: true,
+      hint: "this process has no pid in the pid namespace of the mounted /proc (a proc of another pid namespace is mounted there), so the child's /proc files (uid_map, gid_map, setgroups, timens_offsets, ns) cannot be found: mount a proc of this process's pid namespace",
+    });
+    expect(observed.plain).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('a pids limit (no thread can be created)', () => {
+  const parent = isRoot ? pidsCgroupParent() : null;
+  itWith(parent !== null, 'needs root and a cgroup with a pids controller (v1 pids, or pids in the cgroup2 root subtree_control)', 'listNamespaces() scans on the calling thread instead of aborting; the reaper that could not start takes its children over at the next spawn', () => {
+    const cgroup = join(parent!, `nsbridge-pids-${process.pid}`);
+    mkdirSync(cgroup);
+    try {
+      expect(fixture([], 'pids-limited.mjs', [cgroup])).toEqual({
+        listed: true,
+        listingWasRefusedThreads: true, // the premise: pids.events counted refused forks
+        reaperWasRefused: true,
+        orphanWhileLimited: 'Z', // nobody could reap it yet
+        orphanAfter: 'gone',
+      });
+    } finally {
+      rmdirSync(cgroup);
+    }
+  });
+});
