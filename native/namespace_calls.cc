@@ -2,6 +2,7 @@
 // function, no policy: kinds, flags and permissions are the TypeScript layer's business.
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -40,6 +41,60 @@ void Setns(const Napi::CallbackInfo& info) {
 Napi::Value OpenPath(const Napi::CallbackInfo& info) {
   const std::string path = ArgCString(info, 0, "path");
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() == -1) {
+    const int err = errno;
+    ThrowSystemErrorPath(info.Env(), err, "open", path);
+  }
+  return OwnedFd::New(info.Env(), std::move(fd));
+}
+
+/**
+ * A path the caller named (Namespace.open, raw.openNamespaceFile): opened so that nothing at
+ * the path can block or act on the open. O_PATH first (a FIFO would block an O_RDONLY open
+ * forever, a device node could act on it), then the file system is checked: only nsfs goes on,
+ * reopened through /proc/self/fd (the same file, not the path again, which may have been swapped
+ * meanwhile). Anything else is ENOTTY, as the nsfs ioctls say of a file that is not a namespace.
+ */
+Napi::Value OpenNamespacePath(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string path = ArgCString(info, 0, "path");
+  UniqueFd handle(::open(path.c_str(), O_PATH | O_CLOEXEC));
+  if (handle.get() == -1) {
+    const int err = errno;
+    ThrowSystemErrorPath(env, err, "open", path);
+  }
+  struct statfs sfs;
+  if (::fstatfs(handle.get(), &sfs) == -1) {
+    const int err = errno;
+    ThrowSystemErrorPath(env, err, "fstatfs", path);
+  }
+  if (static_cast<unsigned long>(sfs.f_type) != NSFS_MAGIC) ThrowSystemErrorPath(env, ENOTTY, "fstatfs", path);
+  char self[64];
+  snprintf(self, sizeof self, "/proc/self/fd/%d", handle.get());
+  UniqueFd fd(::open(self, O_RDONLY | O_CLOEXEC));
+  if (fd.get() == -1 && errno == ENOENT) {
+    // No /proc: open the path itself, without blocking, and check it is still that file.
+    fd = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    struct stat was, now;
+    if (fd.get() != -1 && (::fstat(handle.get(), &was) != 0 || ::fstat(fd.get(), &now) != 0 ||
+                           was.st_dev != now.st_dev || was.st_ino != now.st_ino)) {
+      ThrowSystemErrorPath(env, ENOTTY, "open", path);  // swapped for something else meanwhile
+    }
+  }
+  if (fd.get() == -1) {
+    const int err = errno;
+    ThrowSystemErrorPath(env, err, "open", path);
+  }
+  return OwnedFd::New(env, std::move(fd));
+}
+
+/**
+ * A directory the caller named, as an O_PATH fd (spawn's cgroup option: CLONE_INTO_CGROUP takes
+ * an O_PATH fd). O_DIRECTORY refuses anything else at once, a FIFO included, without opening it.
+ */
+Napi::Value OpenDirectoryPath(const Napi::CallbackInfo& info) {
+  const std::string path = ArgCString(info, 0, "path");
+  UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() == -1) {
     const int err = errno;
     ThrowSystemErrorPath(info.Env(), err, "open", path);
@@ -158,6 +213,8 @@ void RegisterNamespaceCalls(Napi::Env env, Napi::Object exports) {
   exports.Set("unshare", Napi::Function::New<Unshare>(env, "unshare"));
   exports.Set("setns", Napi::Function::New<Setns>(env, "setns"));
   exports.Set("openPath", Napi::Function::New<OpenPath>(env, "openPath"));
+  exports.Set("openNamespacePath", Napi::Function::New<OpenNamespacePath>(env, "openNamespacePath"));
+  exports.Set("openDirectoryPath", Napi::Function::New<OpenDirectoryPath>(env, "openDirectoryPath"));
   exports.Set("fileIdentity", Napi::Function::New<FileIdentity>(env, "fileIdentity"));
   exports.Set("nsGetUserns", Napi::Function::New<NsGetUserns>(env, "nsGetUserns"));
   exports.Set("nsGetParent", Napi::Function::New<NsGetParent>(env, "nsGetParent"));

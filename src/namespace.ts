@@ -60,7 +60,13 @@ export class Namespace implements Disposable {
    * unshare --net=/run/x). The kind is asked of the kernel (NS_GET_NSTYPE).
    */
   static open(path: string): Namespace {
-    const owned = addon().openPath(checkPath(path));
+    let owned: OwnedFd;
+    try {
+      owned = addon().openNamespacePath(checkPath(path));
+    } catch (error) {
+      if (isSystemError(error, 'ENOTTY')) throw withHint(error, `${path} is not a namespace file`);
+      throw error;
+    }
     try {
       const kind = kindOfFlag(addon().nsGetNstype(owned.fd));
       if (kind === undefined) throw new RangeError(`${describe(path)} is a namespace of a kind nsbridge does not know`);

@@ -64,9 +64,13 @@ export function setns(fd: number, nstype: NamespaceMask = 0): void {
   explained('setns', mask, () => addon().setns(checkFd(fd), mask));
 }
 
-/** open(path, O_RDONLY | O_CLOEXEC) — /proc/<pid>/ns/<kind> or any nsfs bind mount. */
+/**
+ * A namespace file — /proc/<pid>/ns/<kind> or any nsfs bind mount — opened O_RDONLY | O_CLOEXEC
+ * without ever blocking or opening anything else: a path that is not on nsfs (a FIFO, a device,
+ * a regular file) is ENOTTY (syscall 'fstatfs') before it is opened.
+ */
 export function openNamespaceFile(path: string): OwnedFd {
-  return addon().openPath(checkPath(path));
+  return addon().openNamespacePath(checkPath(path));
 }
 
 /** fstat + fstatfs: (st_dev, st_ino) and whether the fd is on nsfs. */

@@ -176,8 +176,9 @@ badOptions('Namespace', 'Namespace.of', 'forChildren', (options) => Namespace.of
 add('Namespace', 'Namespace.of: forChildren of a net namespace', () => Namespace.of('self', 'net', { forChildren: true }), type('forChildren', 'not net'));
 badStrings('Namespace', 'Namespace.open', 'path', (path) => Namespace.open(path as string), { emptyIsBad: true });
 add('Namespace', 'Namespace.open: no such file', () => Namespace.open(joinPath(scratch, 'missing')), sys('ENOENT', 'open'));
-add('Namespace', 'Namespace.open: a directory', () => Namespace.open('/'), sys('ENOTTY', 'ioctl(NS_GET_NSTYPE)'));
-add('Namespace', 'Namespace.open: a FIFO', () => Namespace.open(fifo), sys('ENOTTY', 'ioctl(NS_GET_NSTYPE)'));
+add('Namespace', 'Namespace.open: a directory', () => Namespace.open('/'), sys('ENOTTY', 'fstatfs'));
+add('Namespace', 'Namespace.open: a FIFO', () => Namespace.open(fifo), sys('ENOTTY', 'fstatfs'));
+add('Namespace', 'Namespace.open: a device node (never opened)', () => Namespace.open('/dev/null'), sys('ENOTTY', 'fstatfs'));
 for (const [handle, shown] of [[{}, '[object Object]'], [null, 'null'], [process.pid, String(process.pid)], [utsNs, '[object Object]']] as const) {
   add('Namespace', `Namespace.fromProcess: handle = ${shown}`, () => Namespace.fromProcess(handle as never, 'net'), type('handle must be a ProcessHandle', shown));
 }

@@ -2,6 +2,7 @@
  * Kernel error paths, each asserting the exact code and syscall, and that nothing changed.
  * None of these calls succeeds, so running them in the test process changes no namespace.
  */
+import { closeSync, openSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
@@ -19,11 +20,11 @@ function inodes(): bigint[] {
 describe('setns error paths', () => {
   it('setns on a regular file → EINVAL, nothing changed', () => {
     const before = inodes();
-    const file = raw.openNamespaceFile('/etc/passwd');
+    const fd = openSync('/etc/passwd', 'r'); // (openNamespaceFile refuses it: not nsfs)
     try {
-      expect(() => raw.setns(file.fd, 0)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'setns', errno: -22, fd: file.fd }));
+      expect(() => raw.setns(fd, 0)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'setns', errno: -22, fd }));
     } finally {
-      file.close();
+      closeSync(fd);
     }
     expect(inodes()).toEqual(before);
   });
@@ -64,21 +65,21 @@ describe('open / ioctl / pidfd error paths', () => {
     );
   });
 
-  it('Namespace.open of a regular file → ENOTTY from NS_GET_NSTYPE with the path, fd closed', () => {
+  it('Namespace.open of a regular file → ENOTTY (not nsfs, by fstatfs of an O_PATH fd) with the path, fd closed', () => {
     const before = new Set(openFds());
     expect(() => Namespace.open('/etc/passwd')).toThrow(
-      expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl(NS_GET_NSTYPE)', path: '/etc/passwd', hint: '/etc/passwd is not a namespace file' }),
+      expect.objectContaining({ code: 'ENOTTY', syscall: 'fstatfs', path: '/etc/passwd', hint: '/etc/passwd is not a namespace file' }),
     );
     expect(openFds().filter((fd) => !before.has(fd))).toEqual([]);
   });
 
   it('nsfs ioctls on a non-nsfs fd → ENOTTY', () => {
-    const file = raw.openNamespaceFile('/etc/passwd');
+    const fd = openSync('/etc/passwd', 'r');
     try {
-      expect(() => raw.nsGetParent(file.fd)).toThrow(expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl(NS_GET_PARENT)' }));
-      expect(() => raw.nsGetUserns(file.fd)).toThrow(expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl(NS_GET_USERNS)' }));
+      expect(() => raw.nsGetParent(fd)).toThrow(expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl(NS_GET_PARENT)' }));
+      expect(() => raw.nsGetUserns(fd)).toThrow(expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl(NS_GET_USERNS)' }));
     } finally {
-      file.close();
+      closeSync(fd);
     }
   });
 

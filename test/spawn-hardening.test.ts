@@ -3,7 +3,8 @@
  * here failed before their fixes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { hasCommands, isRoot, itWith, pidsCgroupParent } from './helpers/features.js';
@@ -54,6 +55,26 @@ describe('a pids limit (no thread can be created)', () => {
       });
     } finally {
       rmdirSync(cgroup);
+    }
+  });
+});
+
+describe('paths that are FIFOs or devices', () => {
+  itWith(hasCommands('mkfifo'), 'needs mkfifo', 'Namespace.open, raw.openNamespaceFile, the cgroup option and the CLI refuse a FIFO at once (a blocking open would hang for ever) and never open a device', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsbridge-fifo-'));
+    try {
+      const observed = fixture([], 'fifo-paths.mjs', [dir]);
+      const notNs = (path: string) => ({ code: 'ENOTTY', syscall: 'fstatfs', hint: `${path} is not a namespace file` });
+      expect(observed).toEqual({
+        namespaceOpen: notNs(join(dir, 'fifo')),
+        rawOpen: { code: 'ENOTTY', syscall: 'fstatfs', hint: null },
+        device: notNs('/dev/null'),
+        cgroup: { step: 'cgroup', code: 'ENOTDIR', syscall: 'open' },
+        cliCgroup: { status: 125, stderr: 'nsbridge: cgroup failed: ENOTDIR (open): the --cgroup-path is not a directory\n' },
+        cliEnter: { status: 2, stderr: expect.stringMatching(new RegExp(`^error: --net=${dir}/fifo: ENOTTY: .*is not a namespace file`)) },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -237,8 +237,15 @@ export interface NativeBinding {
   setns(fd: number, nstype: number): void;
 
   // --- files --------------------------------------------------------------------------------
-  /** open(path, O_RDONLY | O_CLOEXEC). Errors carry `path`. */
+  /** open(path, O_RDONLY | O_CLOEXEC), for paths nsbridge builds (/proc/<pid>/ns/…). Errors carry `path`. */
   openPath(path: string): OwnedFd;
+  /**
+   * A caller's path to a namespace file, opened without ever blocking or opening a device: O_PATH,
+   * fstatfs must say nsfs (else ENOTTY, syscall 'fstatfs'), then reopened through /proc/self/fd.
+   */
+  openNamespacePath(path: string): OwnedFd;
+  /** A caller's directory as an O_PATH | O_DIRECTORY fd (ENOTDIR at once for anything else). */
+  openDirectoryPath(path: string): OwnedFd;
   /** fstat + fstatfs of an fd. */
   fileIdentity(fd: number): RawFileIdentity;
 

@@ -839,7 +839,7 @@ function buildPlan(program: { file: string; args: string[] }, checked: Checked, 
   let cgroupFd = -1;
   if (checked.cgroup !== null) {
     const path = checked.cgroup;
-    const owned = asStep('cgroup', () => addon().openPath(path));
+    const owned = asStep('cgroup', () => addon().openDirectoryPath(path));
     opened.add(() => owned.close());
     cgroupFd = owned.fd;
   }
