@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasCommands, isRoot, itWith, pidsCgroupParent } from './helpers/features.js';
 import { PLAIN_ENV, nodeArgv, repoRoot } from './helpers/processes.js';
 
@@ -77,4 +77,10 @@ describe('paths that are FIFOs or devices', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('the environment, changed by another thread meanwhile', () => {
+  it('spawn() with env omitted, while a SHARE_ENV worker grows and shrinks the environment: no crash, every program ran', () => {
+    expect(fixture([], 'env-race.mjs')).toEqual({ codes: { 0: 3 } });
+  }, 120_000);
 });

@@ -253,8 +253,8 @@ describe('spawn plans', () => {
       expect(request.plan).toEqual({
         paths: (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':').map((dir) => `${dir || '.'}/prog`).filter((p, i, all) => all.indexOf(p) === i),
         argv: ['prog'],
-        // The main thread's environment is copied by the addon (the C environ), not rendered here.
-        envp: null,
+        // This process's environment, read through process.env (under Node's lock).
+        envp: Object.entries(process.env).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`])),
         // The program inherits our cwd.
         cwd: null,
         cloneFlags: 0,
@@ -557,6 +557,8 @@ describe('the native spawn plan re-checks (raw binding)', () => {
     ['joinPidfd Infinity', 'joinPidfd', () => Number.POSITIVE_INFINITY, /"joinPidfd" must be a 32-bit integer/],
     ['setTid [NaN]', 'setTid', () => [Number.NaN], /"setTid" must be an array of in-range integers/],
     ['paths sparse, length 2**32-1', 'paths', sparse, /"paths" must be a string/],
+    // null once meant "copy the C environ", which raced with setenv on other threads.
+    ['envp null', 'envp', () => null, /"envp" must be an array of strings/],
     ['stdio sparse, length 2**32-1', 'stdio', sparse, /"stdio" must be an array of integers/],
   ];
   it.each(cases)('%s: a TypeError naming the field, not a crash', (_label, field, value, message) => {

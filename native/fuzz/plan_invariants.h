@@ -43,7 +43,6 @@ inline void CheckParsedJob(const SpawnJob& job) {
   for (const auto* list : {&job.paths, &job.argv, &job.envp}) {
     for (const std::string& s : *list) NSBRIDGE_FUZZ_CHECK(!HasNul(s));
   }
-  NSBRIDGE_FUZZ_CHECK(!job.inherit_env || job.envp.empty());
   for (const std::string* s : {&job.cwd, &job.uid_map, &job.gid_map, &job.time_offsets, &job.hostname,
                                &job.domainname, &job.mount_proc, &job.setgroups, &job.root}) {
     NSBRIDGE_FUZZ_CHECK(!HasNul(*s));
@@ -100,10 +99,10 @@ inline void CheckOptionalString(const char* s, bool present, const std::string& 
 }
 
 inline void CheckChildPlan(const SpawnJob& job, const std::vector<int>& stdio, const HostFacts& facts,
-                           const std::vector<std::string>& environ_strings, const ChildPlan& p) {
+                           const ChildPlan& p) {
   CheckStringArray(p.paths, job.paths);
   CheckStringArray(p.argv, job.argv);
-  CheckStringArray(p.envp, job.inherit_env ? environ_strings : job.envp);
+  CheckStringArray(p.envp, job.envp);
   CheckOptionalString(p.cwd, job.has_cwd, job.cwd);
   CheckOptionalString(p.mount_proc, job.has_mount_proc, job.mount_proc);
   CheckOptionalString(p.root, job.has_root, job.root);

@@ -42,10 +42,7 @@ ChildPlanBuilder::ChildPlanBuilder(const SpawnJob& job, std::vector<int> stdio, 
   paths_.push_back(nullptr);
   for (const std::string& s : job.argv) argv_.push_back(const_cast<char*>(s.c_str()));
   argv_.push_back(nullptr);
-  if (job.inherit_env && facts.environ != nullptr) {
-    for (const char* const* e = facts.environ; *e != nullptr; e++) environ_copy_.emplace_back(*e);
-  }
-  for (const std::string& s : job.inherit_env ? environ_copy_ : job.envp) envp_.push_back(const_cast<char*>(s.c_str()));
+  for (const std::string& s : job.envp) envp_.push_back(const_cast<char*>(s.c_str()));
   envp_.push_back(nullptr);
 
   ChildPlan* p = &plan_;

@@ -21,7 +21,6 @@ struct HostFacts {
   int max_fd = 0;                    // highest fd to mark close-on-exec when it does not
   int proc_fd = -1;                  // O_PATH fd of this process's /proc, for the parent-death check
   long parent_pid_in_proc = 0;       // this process's pid as that /proc shows it
-  const char* const* environ = nullptr;  // null-terminated; copied when the job inherits it
 };
 
 /** The CLONE_NEW* flags of `flags` in table order, user first (ns_kinds.h); returns the count. */
@@ -37,9 +36,8 @@ bool NeedsParentHandshake(const SpawnJob& job);
 bool NeedsCloneIntoPidns(const SpawnJob& job);
 
 /**
- * Invariants of plan(): paths / argv / envp are null-terminated arrays of the job's strings (envp
- * of a copy of facts.environ when the job inherits it); unshare_order has unshare_count entries,
- * user first; stdio points to stdio_count slots; the report / go fds and program_clone_args are
+ * Invariants of plan(): paths / argv / envp are null-terminated arrays of the job's strings;
+ * unshare_order has unshare_count entries, user first; stdio points to stdio_count slots; the report / go fds and program_clone_args are
  * left for launch.cc to set.
  * The plan also points into `job`'s strings and vectors: the job must outlive the builder. The
  * builder is neither copied nor moved, because the plan points into it.
@@ -57,7 +55,6 @@ class ChildPlanBuilder {
  private:
   std::vector<const char*> paths_;
   std::vector<char*> argv_;
-  std::vector<std::string> environ_copy_;  // environ may change (setenv from any thread) meanwhile
   std::vector<char*> envp_;
   std::vector<int> stdio_;
   uint32_t unshare_order_[kMaxUnshareKinds] = {};

@@ -419,7 +419,6 @@ SpawnOutcome Launch(Napi::Env env, const SpawnJob& job) {
   facts.max_fd = facts.close_range_cloexec ? 0 : HighestOpenFd();
   facts.proc_fd = job.pdeath_signal != 0 ? res.proc_fd() : -1;
   facts.parent_pid_in_proc = res.pid_in_proc();
-  facts.environ = environ;
   ChildPlanBuilder builder(job, std::move(stdio), facts);
   ChildPlan& plan = builder.plan();
   const bool clone_into_pidns = plan.clone_into_pidns;

@@ -43,7 +43,6 @@ struct SpawnJob {
   std::vector<std::string> paths;
   std::vector<std::string> argv;
   std::vector<std::string> envp;
-  bool inherit_env = false;  // envp null: copy this process's environ at spawn time
   bool has_cwd = false;
   std::string cwd;
   uint64_t clone_flags = 0;    // CLONE_NEW* for clone3 itself

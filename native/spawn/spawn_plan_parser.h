@@ -144,9 +144,9 @@ class Parser {
     job.paths = StringArray("paths");
     if (job.paths.empty()) Wrong("paths", "a non-empty array");
     job.argv = StringArray("argv");
-    typename Source::Value envp = s_.Field("envp");
-    job.inherit_env = s_.Kind(envp) == ValueKind::kNull;
-    if (!job.inherit_env) job.envp = StringArray(envp, "envp");
+    // Always given: copying this process's C environ here raced with setenv on other threads
+    // (a Worker with SHARE_ENV, a native thread) and crashed; JS reads it under Node's lock.
+    job.envp = StringArray("envp");
     job.has_cwd = OptionalString("cwd", &job.cwd);
     job.clone_flags = NamespaceMask("cloneFlags");
     job.unshare_flags = NamespaceMask("unshareFlags");

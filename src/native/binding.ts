@@ -69,8 +69,8 @@ export interface NativeSpawnPlan {
   /** execve candidates, tried in order until one is not ENOENT/ENOTDIR (the PATH search result). */
   paths: string[];
   argv: string[];
-  /** "NAME=value" strings; null: this process's environment (the C environ) as it is now. */
-  envp: string[] | null;
+  /** "NAME=value" strings (rendered from process.env in JS: the C environ is not safe to read here). */
+  envp: string[];
   /** chdir target, or null to keep the inherited cwd (the target's root after a mnt join). */
   cwd: string | null;
   /** CLONE_NEW* flags passed to clone3 itself (only when there are no joins). */

@@ -7,7 +7,6 @@
  * directory, /dev/null) and the joins are resolved against this process's own namespaces; if any
  * of that fails, everything opened so far is closed again before the error propagates.
  */
-import { isMainThread } from 'node:worker_threads';
 import type { NativeSpawnPlan } from '../native/binding.js';
 import { addon } from '../native/addon.js';
 import { NAMESPACE_KINDS, NAMESPACE_TYPES, kindOf, type NamespaceKind, type NamespaceType } from '../kinds.js';
@@ -519,12 +518,12 @@ function levelsBelowOurs(ns: Namespace): number {
 
 /**
  * "K=V" strings (undefined values skipped, numbers and booleans coerced like child_process), and
- * PATH. Null for "this process's environment" on the main thread: the addon then copies the C
- * environ, which process.env writes through to — far cheaper than enumerating process.env. (A
- * worker's process.env is its own copy, so workers always render it.)
+ * PATH. Without options.env, this process's environment, read through process.env — which Node
+ * reads under its environment lock: the addon copying the C environ itself raced with setenv on
+ * other threads (a Worker with SHARE_ENV, a native thread) and crashed. It costs ~20 µs for 35
+ * variables.
  */
-function renderEnv(value: unknown): { envp: string[] | null; path: string | undefined } {
-  if (value === undefined && isMainThread) return { envp: null, path: process.env.PATH };
+function renderEnv(value: unknown): { envp: string[]; path: string | undefined } {
   const given = value !== undefined;
   const env = given ? value : process.env;
   if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new TypeError(`options.env must be an object, got ${describe(env)}`);
@@ -542,7 +541,7 @@ function renderEnv(value: unknown): { envp: string[] | null; path: string | unde
     envp.push(`${key}=${text}`);
     if (key === 'PATH') path = text;
   }
-  return { envp, path: given ? path : process.env.PATH };
+  return { envp, path };
 }
 
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
@@ -649,7 +648,7 @@ interface Checked {
   keepCapabilities: boolean;
   preserveCredentials: boolean;
   pidForChildrenOnly: boolean;
-  envp: string[] | null;
+  envp: string[];
   paths: string[];
   argv0: string;
   credentials: Credentials;
