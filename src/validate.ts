@@ -97,6 +97,28 @@ export function signalName(num: number): string {
   return signalNames.get(num) ?? `SIGRT${num}`;
 }
 
+/**
+ * The own enumerable properties of an options object, on a null prototype. Options are read
+ * through this only: a property put on Object.prototype by any code in the process (prototype
+ * pollution: Object.prototype.join = …) must never become an option of every later call.
+ */
+export function ownProperties(value: object): Record<string, unknown> {
+  return Object.assign(Object.create(null) as Record<string, unknown>, value);
+}
+
+/**
+ * A deep copy of plain data (objects, arrays, primitives) with own enumerable properties only,
+ * objects on a null prototype: a snapshot, so that getters run once (before the checks, not
+ * again between check and use) and nothing inherited is read.
+ */
+export function ownData(value: unknown): unknown {
+  if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => ownData(value[i]));
+  if (typeof value !== 'object' || value === null) return value;
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(value)) copy[key] = ownData((value as Record<string, unknown>)[key]);
+  return copy;
+}
+
 /** A boolean option. */
 export function checkBoolean(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
@@ -110,6 +132,6 @@ export function checkBoolean(value: unknown, name: string): boolean {
 export function booleanOption(options: unknown, key: string, name = 'options'): boolean {
   if (options === undefined) return false;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`${name} must be an object, got ${describe(options)}`);
-  const value = (options as Record<string, unknown>)[key];
+  const value = Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined; // never an inherited one
   return value === undefined ? false : checkBoolean(value, `${name}.${key}`);
 }

@@ -84,3 +84,13 @@ describe('the environment, changed by another thread meanwhile', () => {
     expect(fixture([], 'env-race.mjs')).toEqual({ codes: { 0: 3 } });
   }, 120_000);
 });
+
+describe('Object.prototype polluted with option names', () => {
+  itWith(isRoot, 'needs root (the fixture starts a process in new uts and net namespaces)', 'spawn(), Namespace.of, listNamespaces() and the model read only own properties: the polluted join, hostname, cwd, env, uid, stdio, forChildren, types, pid… change nothing', () => {
+    const observed = fixture([], 'prototype-pollution.mjs');
+    expect(observed.exit).toEqual({ code: 0, signal: null });
+    expect(observed.output).toEqual(observed.expected); // our hostname, cwd, uid and network namespace
+    expect([observed.namespaceOf, observed.listingHasOurNet, observed.listingHasOtherKinds]).toEqual(['net', true, true]);
+    expect(observed.model).toMatchObject({ ok: true, value: 3, rule: 'clone3.created-process' }); // no polluted namespaces: pid 3, not 1
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { addon } from '../native/addon.js';
 import { ALL_NAMESPACE_FLAGS, NAMESPACE_KINDS, kindOf } from '../kinds.js';
-import { checkArray, checkBoolean, checkPid, describe } from '../validate.js';
+import { checkArray, checkBoolean, checkPid, describe, ownProperties } from '../validate.js';
 import { collect, type Collected } from './collect.js';
 import type { ListNamespacesOptions, NamespaceEntry } from './types.js';
 
@@ -25,7 +25,7 @@ function checkOptions(options: unknown): Checked {
   for (const key of Object.keys(options)) {
     if (!OPTION_NAMES.has(key)) throw new TypeError(`Unknown option ${describe(key)} for listNamespaces(): expected ${[...OPTION_NAMES].join(', ')}`);
   }
-  const o = options as ListNamespacesOptions;
+  const o = ownProperties(options) as ListNamespacesOptions; // nothing inherited is an option
   let flags = ALL_NAMESPACE_FLAGS;
   if (o.types !== undefined) {
     const types = checkArray(o.types, 'options.types', 1, NAMESPACE_KINDS.length);

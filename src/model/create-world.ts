@@ -5,6 +5,7 @@
 import { NAMESPACE_TYPES, type NamespaceType } from '../kinds.js';
 import type { Namespace, NsId, Process, World, WorldConfig } from './world.js';
 import { checkWorldConfig } from './check-step.js';
+import { ownData } from '../validate.js';
 
 export const DEFAULT_CONFIG: WorldConfig = { hostPidLevel: 0, hostUserLevel: 0 };
 
@@ -19,6 +20,7 @@ export function addNamespace<N extends Namespace>(world: World, ns: N): N {
 }
 
 export function createWorld(config: WorldConfig = DEFAULT_CONFIG): World {
+  config = ownData(config) as WorldConfig;
   checkWorldConfig(config);
   const world: World = {
     config,

@@ -9,6 +9,7 @@ import type { OpFn, OpTable } from './ops.js';
 import type { Step } from './steps.js';
 import { TASK_OPS } from './tasks/index.js';
 import { checkStep, checkSteps } from './check-step.js';
+import { ownData } from '../validate.js';
 import { RuleFailure, fail, type ModelResult, type World, type WorldConfig } from './world.js';
 
 const OPS: OpTable = { ...TASK_OPS, ...NAMESPACE_OPS };
@@ -20,7 +21,10 @@ export class Model {
     this.world = createWorld(config);
   }
 
-  apply(step: Step): ModelResult {
+  apply(given: Step): ModelResult {
+    // A snapshot of the step's own data: getters run once, before the checks, and nothing
+    // inherited (Object.prototype pollution) is read as a field.
+    const step = ownData(given);
     checkStep(step);
     if ('proc' in step) {
       const caller = proc(this.world, step.proc);
@@ -39,7 +43,8 @@ export class Model {
     }
   }
 
-  run(steps: readonly Step[]): ModelResult[] {
+  run(given: readonly Step[]): ModelResult[] {
+    const steps = ownData(given);
     checkSteps(steps);
     return steps.map((step) => this.apply(step));
   }

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { NAMESPACE_KINDS, kindOf, type NamespaceType } from '../kinds.js';
-import { checkFd, checkPath, describe } from '../validate.js';
+import { checkFd, checkPath, describe, ownProperties } from '../validate.js';
 
 /** How the mounts of a new mount namespace propagate (mount_namespaces(7)). */
 export type Propagation = 'private' | 'slave' | 'shared' | 'unchanged';
@@ -95,7 +95,7 @@ export function parsePersist(value: unknown, creates: ReadonlySet<NamespaceType>
   if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) {
     throw new TypeError(`options.persist must be an object of namespace type → path, got ${describe(value)}`);
   }
-  const given = value as Record<string, unknown>;
+  const given = ownProperties(value); // nothing inherited is read as a kind
   for (const key of Object.keys(given)) kindOf(key, 'options.persist key');
   const entries: PersistEntry[] = [];
   for (const { type, flag } of NAMESPACE_KINDS) {

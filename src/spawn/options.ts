@@ -14,7 +14,7 @@ import { Namespace } from '../namespace.js';
 import { ProcessHandle } from '../process-handle.js';
 import { hasEffectiveCapability } from '../capabilities.js';
 import { readNsPid } from '../proc.js';
-import { checkArray, checkBoolean, checkFd, checkId, checkInteger, checkPath, checkPid, checkSignal, checkString, describe } from '../validate.js';
+import { checkArray, checkBoolean, checkFd, checkId, checkInteger, checkPath, checkPid, checkSignal, checkString, describe, ownProperties } from '../validate.js';
 import { isSystemError } from '../errors.js';
 import type { SpawnErrorContext } from './spawn-error.js';
 import { parseCwd, parsePersist, parsePropagation, parseRoot, type DirectoryOption, type PersistEntry, type Propagation } from './fs-options.js';
@@ -148,9 +148,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** A plain object's own properties (a null-prototype copy: nothing inherited is read as an option). */
 function checkObject(value: unknown, name: string): Record<string, unknown> {
   if (!isPlainObject(value)) throw new TypeError(`${name} must be a plain object, got ${describe(value)}`);
-  return value;
+  return ownProperties(value);
 }
 
 function checkKeys(object: Record<string, unknown>, allowed: readonly string[], what: string): void {
@@ -199,7 +200,7 @@ function parseCreates(value: unknown): Set<NamespaceType> {
   if (!isPlainObject(value)) {
     throw new TypeError(`options.namespaces must be an array of namespace types or an object of booleans, got ${describe(value)}`);
   }
-  for (const [key, on] of Object.entries(value)) {
+  for (const [key, on] of Object.entries(value)) { // own properties only
     const { type } = kindOf(key, 'options.namespaces key');
     if (on !== undefined && checkBoolean(on, `options.namespaces.${type}`)) creates.add(type);
   }
@@ -589,7 +590,10 @@ function parseStdioSlot(value: unknown, index: number): StdioSlot {
   if (value === 'inherit') return { kind: 'fd', fd: index };
   if (typeof value === 'number') return { kind: 'fd', fd: checkFd(value, name) };
   if (typeof value === 'object') {
-    const { fd, _handle: handle } = value as { fd?: unknown; _handle?: { fd?: unknown } | null };
+    // Own properties only (an inherited fd is pollution); a socket's _handle is its own, and the
+    // handle's fd a getter of the native handle class.
+    const fd = Object.hasOwn(value, 'fd') ? (value as { fd?: unknown }).fd : undefined;
+    const handle = Object.hasOwn(value, '_handle') ? (value as { _handle?: { fd?: unknown } | null })._handle : undefined;
     if (typeof fd === 'number') return { kind: 'fd', fd: checkFd(fd, `${name}.fd`) };
     if (typeof handle === 'object' && handle !== null && typeof handle.fd === 'number') {
       return { kind: 'fd', fd: checkFd(handle.fd, `${name}._handle.fd`) };
