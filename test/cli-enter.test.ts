@@ -81,7 +81,13 @@ describe('nsbridge enter', () => {
     const result = nsbridge(['enter', '-t', String(gonePid), '--uts', '--', 'true']);
     expect(result.status).toBe(125);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^nsbridge: setns failed: ESRCH \(pidfd_open\): .*reaped.*\n$/);
+    expect(result.stderr).toBe('nsbridge: setns failed: ESRCH (pidfd_open): there is no process with that pid in this pid namespace: it has exited and been reaped, or never existed\n');
+  });
+
+  it('a pid no process can have (PID_MAX_LIMIT): the same line, not "has been reaped"', () => {
+    const result = nsbridge(['enter', '-t', '4194304', '--uts', '--', 'true']);
+    expect([result.status, result.stdout]).toEqual([125, '']);
+    expect(result.stderr).toBe('nsbridge: setns failed: ESRCH (pidfd_open): there is no process with that pid in this pid namespace: it has exited and been reaped, or never existed\n');
   });
 });
 

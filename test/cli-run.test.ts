@@ -2,7 +2,7 @@
  * `nsbridge run` as a real process on the real kernel: namespaces, maps, exit codes, signals,
  * setup failures and usage errors. Every background process is killed and awaited.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostname, uptime } from 'node:os';
@@ -53,6 +53,19 @@ async function programOf(nsbridgePid: number): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`nsbridge ${nsbridgePid} started no program`);
+}
+
+/** Polls `condition` every 10 ms (up to 10 s). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
+/** startRun, and the program's output so far. */
+async function startRunWithOutput(args: readonly string[]): Promise<{ child: ChildProcess; program: number; output: () => string }> {
+  const { child, output } = await nsbridgeUntil(['run', ...args], 'ready');
+  children.push(child);
+  return { child, program: await programOf(child.pid!), output };
 }
 
 /** `nsbridge run …` in the background until its program printed 'ready'. */
@@ -350,6 +363,36 @@ describe('nsbridge run: exit codes and signals', () => {
     const { child } = await startRun(['--', 'sh', '-c', 'trap "exit 3" TERM; echo ready; while :; do sleep 0.05; done']);
     child.kill('SIGTERM');
     expect(await ended(child)).toEqual({ code: 3, signal: null });
+  });
+
+  it('a second SIGTERM kills a program that ignores the first: 137', async () => {
+    // The program traps TERM and carries on; "ready2" says the trap ran, so the first one arrived.
+    const { child, output } = await startRunWithOutput(['--', 'sh', '-c', 'trap "echo ready2" TERM; echo ready; while :; do sleep 0.05; done']);
+    child.kill('SIGTERM');
+    await until(() => output().includes('ready2'));
+    child.kill('SIGTERM');
+    expect(await ended(child)).toEqual({ code: 137, signal: null });
+  });
+
+  const cgroup2ForFreeze = findCgroup2Mount();
+  itWith(isRoot && cgroup2ForFreeze !== null && hasCommands('timeout'), 'needs root, cgroup2 (cgroup.freeze) and timeout', 'a setup that hangs (a frozen cgroup: the child never reaches exec) is ended by SIGTERM, as timeout(1) sends it', () => {
+    const frozen = join(cgroup2ForFreeze!.mountPoint, `nsbridge-frozen-${process.pid}`);
+    mkdirSync(frozen);
+    writeFileSync(join(frozen, 'cgroup.freeze'), '1');
+    try {
+      // timeout's own status when it had to end the command: 124. Before, SIGTERM only queued
+      // while spawn() waited for the frozen child, and timeout waited for ever.
+      const result = spawnSync('timeout', ['-s', 'TERM', '2', ...nodeArgv(...NODE_ARGS, 'dist/cli/main.js'), 'run', '--cgroup-path', frozen, '--', 'true'], {
+        // No pipes: the frozen child holds whatever nsbridge had open until it is thawed.
+        cwd: repoRoot, stdio: 'ignore', env: PLAIN_ENV, timeout: 30_000, killSignal: 'SIGKILL',
+      });
+      expect([result.status, result.signal]).toEqual([124, null]);
+    } finally {
+      // Thawed, the half-made child goes on to exec true and exit; then the cgroup can go.
+      writeFileSync(join(frozen, 'cgroup.freeze'), '0');
+      for (let i = 0; i < 500 && readFileSync(join(frozen, 'cgroup.procs'), 'utf8') !== ''; i++) spawnSync('sleep', ['0.01']);
+      rmdirSync(frozen);
+    }
   });
 
   it('SIGINT sent to nsbridge reaches a program without a handler: 130', async () => {

@@ -49,6 +49,10 @@ describe('a pids limit (no thread can be created)', () => {
       expect(fixture([], 'pids-limited.mjs', [cgroup])).toEqual({
         listed: true,
         listingWasRefusedThreads: true, // the premise: pids.events counted refused forks
+        spawn: {
+          step: 'clone3', code: 'EAGAIN', syscall: 'clone3',
+          hint: "no new process could be created: a limit on tasks was reached (this cgroup's pids.max, RLIMIT_NPROC of this user, kernel.threads-max or pid_max)",
+        },
         reaperWasRefused: true,
         orphanWhileLimited: 'Z', // nobody could reap it yet
         orphanAfter: 'gone',

@@ -55,31 +55,34 @@ function setupExitCode(error: SpawnError): number {
  * caller.
  */
 export async function runProgram(file: string, args: readonly string[], options: SpawnOptions, afterSpawn?: () => void): Promise<number> {
-  // The handlers go in before the program starts: it runs on another CPU while spawn() returns,
-  // and a signal in between must neither kill nsbridge (orphaning the program) nor get lost.
+  // While spawn() sets the program up, this thread is inside the call and no JavaScript runs: a
+  // handler installed now would only queue the signal, and a setup that hangs (a frozen cgroup,
+  // a hung file system) could then be ended by nothing but SIGKILL. So until spawn() returns the
+  // signals keep their default action and end nsbridge; the program, if it already runs, gets its
+  // own copy from the terminal, or SIGKILL with --kill-child.
+  let child: NsChild;
+  try {
+    child = spawn(file, args, { ...options, stdio: 'inherit' });
+  } catch (error) {
+    afterSpawn?.();
+    throw error;
+  }
+  afterSpawn?.(); // what the options referred to (directory fds, namespace handles) is no longer needed
   // From here on a Ctrl-C reaches the program, which decides. The terminal also sends it to the
   // program directly when both are in its foreground process group; a second copy is harmless
   // for the usual handlers. A pid-1 program (run --pid) gets a signal from us, in an ancestor pid
   // namespace, only if it installed a handler: the kernel drops the others, so there the
-  // program is ended with SIGKILL (which the kernel delivers from an ancestor) instead.
-  let child: NsChild | undefined;
-  const early: NodeJS.Signals[] = [];
+  // program is ended with SIGKILL (which the kernel delivers from an ancestor) instead. A second
+  // SIGINT or SIGTERM means "now": the program is killed (SIGKILL), as a shell user expects.
+  const seen = new Set<NodeJS.Signals>();
   const forward = (signal: NodeJS.Signals): void => {
-    if (child === undefined) {
-      early.push(signal);
-      return;
-    }
+    const again = (signal === 'SIGINT' || signal === 'SIGTERM') && seen.has(signal);
+    seen.add(signal);
     const pid = child.pid;
-    child.kill(pid !== undefined && droppedByInit(pid, signalNumbers[signal]!) ? 'SIGKILL' : signal);
+    child.kill(again || (pid !== undefined && droppedByInit(pid, signalNumbers[signal]!)) ? 'SIGKILL' : signal);
   };
   for (const signal of FORWARDED) process.on(signal, forward);
   try {
-    try {
-      child = spawn(file, args, { ...options, stdio: 'inherit' });
-    } finally {
-      afterSpawn?.(); // what the options referred to (directory fds, namespace handles) is no longer needed
-    }
-    for (const signal of early.splice(0)) forward(signal);
     const info = await child.exited;
     return exitCodeOf(info);
   } catch (error) {

@@ -48,7 +48,7 @@ export class SpawnError extends Error {
   constructor(file: string, failure: NativeSpawnFailure, context: SpawnErrorContext = {}) {
     const code = failure.code;
     const candidates = execCandidates(failure.candidates, context.paths ?? []);
-    const hint = hintFor(failure.step, code, candidates, context);
+    const hint = hintFor(failure.step, code, failure.syscall, candidates, context);
     super(`spawn ${file}: ${failure.step} failed: ${code} (${failure.syscall})${hint === undefined ? '' : `: ${hint}`}`);
     this.name = 'SpawnError';
     this.code = code;
@@ -122,6 +122,10 @@ const HINTS: Readonly<Record<string, string>> = {
   'unshare:EUSERS': 'the 32-level nesting limit of user namespaces was reached',
   'unshare:EINVAL': 'the kernel refused this combination of namespaces for this process',
   'setns:ESRCH': 'the join target has exited (or is not visible from this pid namespace)',
+  'setns:pidfd_open:ESRCH': 'there is no process with that pid in this pid namespace: it has exited and been reaped, or never existed',
+  'clone3:EAGAIN': "no new process could be created: a limit on tasks was reached (this cgroup's pids.max, RLIMIT_NPROC of this user, kernel.threads-max or pid_max)",
+  'clone3:EMFILE': 'no fd number was free for the new pidfd (RLIMIT_NOFILE): close fds or raise the limit',
+  'clone3:ENFILE': 'the system-wide limit on open files (fs.file-max) was reached',
   'setns:EPERM': "joining needs CAP_SYS_ADMIN in the namespace's owning user namespace: join that user namespace too, or run as root",
   'setns:pid:EINVAL': 'a pid namespace can be joined only from an ancestor of it (or itself): not a sibling or an ancestor of the caller',
   'setns:user:EINVAL': 'a user namespace cannot be re-entered, and a process can join one only while single-threaded',
@@ -212,9 +216,11 @@ const BEYOND_MODEL: Readonly<Record<string, string>> = {
  * rule of a join; else the model's reason where a model rule gives this errno for this step; else
  * the table above.
  */
-function hintFor(step: string, code: string, candidates: readonly ExecCandidate[], context: SpawnErrorContext): string | undefined {
+function hintFor(step: string, code: string, syscall: string, candidates: readonly ExecCandidate[], context: SpawnErrorContext): string | undefined {
   const [prefix = step, stepKind] = step.split(':', 2);
   if (prefix === 'execve') return execHint(code, candidates);
+  // The target given as a pid, opened here: nothing says whether it ever existed.
+  if (step === 'setns' && syscall === 'pidfd_open' && code === 'ESRCH') return HINTS['setns:pidfd_open:ESRCH'];
   if (step === 'setns' && code === 'EACCES') return namespaceAccessHint(context.targetPid === undefined ? 'the join target' : `process ${context.targetPid}`);
   if (prefix === 'persist' && isNamespaceType(stepKind)) {
     const table = HINTS[`${step}:${code}`] ?? HINTS[`${prefix}:${code}`];
