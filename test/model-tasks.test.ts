@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { Model } from '../src/model/model.js';
 import { allRules, ruleById } from '../src/model/rules.js';
 import { nextFreePid, RESERVED_PIDS } from '../src/model/pid-tree.js';
-import type { Step, Value } from '../src/model/steps.js';
+import fc from 'fast-check';
+import { SIGNALS, type SignalSpec, type Step, type Value } from '../src/model/steps.js';
+import { childrenOf } from '../src/model/tasks/family.js';
 import type { ModelResult, PidNamespace } from '../src/model/world.js';
 import { scenarios as pidNumbering } from '../src/verify/catalogue/pid-numbering.js';
 import { scenarios as visibility } from '../src/verify/catalogue/visibility.js';
@@ -380,6 +382,71 @@ describe('wait', () => {
       { op: 'wait', proc: 'root', fd: 'ha' },
       { op: 'wait', proc: 'root', fd: 'closed' },
     ])).slice(6)).toEqual(['ECHILD', { pid: 3, code: 0 }, 'ECHILD', 'EBADF']);
+  });
+});
+
+describe('wait P_ALL through the family index (issue 13)', () => {
+  it('reaps in list order: the parent\'s own children first, then orphans in the order they were reparented', () => {
+    expect(short(run([
+      { op: 'setSubreaper', proc: 'root' },
+      { op: 'clone3', proc: 'root', child: 'a' },
+      { op: 'handle', proc: 'a', signal: 'SIGUSR1' },
+      { op: 'clone3', proc: 'a', child: 'a1' },
+      { op: 'clone3', proc: 'a', child: 'a2', exitSignal: 'SIGUSR1' },
+      { op: 'clone3', proc: 'root', child: 'b' },
+      { op: 'exit', proc: 'a2', code: 12 }, // a clone child of a: not waitable by a, but by root once reparented
+      { op: 'exit', proc: 'a1', code: 11 },
+      { op: 'exit', proc: 'b', code: 3 },
+      { op: 'exit', proc: 'a', code: 1 }, // a1 and a2 go to root (a subreaper), after a and b
+      { op: 'wait', proc: 'root' },
+      { op: 'wait', proc: 'root' },
+      { op: 'wait', proc: 'root' },
+      { op: 'wait', proc: 'root' },
+      { op: 'wait', proc: 'root' },
+    ])).slice(10)).toEqual([{ pid: 3, code: 1 }, { pid: 6, code: 3 }, { pid: 4, code: 11 }, { pid: 5, code: 12 }, 'ECHILD']);
+  });
+
+  it('agrees with a walk over the children on 300 random process trees', () => {
+    // The reference is what wait did before the index: the parent's children in list order,
+    // ECHILD without any, ECHILD (clone child) without a SIGCHLD one, the first such zombie.
+    const reference = (model: Model, parent: string): string => {
+      const children = childrenOf(model.world, parent).map((name) => model.world.processes.get(name)!);
+      if (children.length === 0) return 'waitid.no-child';
+      const waitable = children.filter((c) => c.exitSignal === SIGNALS.SIGCHLD);
+      if (waitable.length === 0) return 'waitid.clone-child';
+      return waitable.find((c) => c.state === 'zombie')?.name ?? 'none';
+    };
+    const action = fc.record({ kind: fc.constantFrom('clone3', 'clone3', 'exit', 'wait', 'wait', 'subreaper'), who: fc.nat(), signal: fc.constantFrom<SignalSpec>('SIGCHLD', 'SIGCHLD', 'SIGUSR1', 0), pidns: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(action, { minLength: 1, maxLength: 80 }), (actions) => {
+        const model = new Model();
+        const names = ['root'];
+        let waits = 0;
+        actions.forEach((a, i) => {
+          const proc = names[a.who % names.length]!;
+          const caller = model.world.processes.get(proc)!;
+          if (caller.state !== 'running') return;
+          if (a.kind === 'clone3') {
+            const r = model.apply({ op: 'clone3', proc, child: `p${i}`, exitSignal: a.signal, namespaces: a.pidns ? ['pid'] : [] });
+            if (r.ok) names.push(`p${i}`);
+          } else if (a.kind === 'exit') {
+            if (proc !== 'root') model.apply({ op: 'exit', proc, code: i & 0xff });
+          } else if (a.kind === 'subreaper') {
+            model.apply({ op: 'setSubreaper', proc });
+          } else {
+            const expected = reference(model, proc);
+            const pidOfExpected = expected.startsWith('waitid.') || expected === 'none' ? null : model.world.processes.get(expected)!;
+            const r = model.apply({ op: 'wait', proc });
+            waits++;
+            if (expected.startsWith('waitid.')) expect(r).toMatchObject({ ok: false, errno: 'ECHILD', rule: expected });
+            else if (expected === 'none') expect(r).toMatchObject({ ok: true, value: null });
+            else expect([r.ok, pidOfExpected!.state]).toEqual([true, 'reaped']);
+          }
+        });
+        return waits >= 0;
+      }),
+      { seed: 13, numRuns: 300 },
+    );
   });
 });
 

@@ -9,9 +9,27 @@
  */
 import type { ProcName } from '../steps.js';
 import type { Process, TaskId, World } from '../world.js';
+import { PositionHeap } from './position-heap.js';
+import { SIGCHLD } from './signal-table.js';
+
+/** What waitid(P_ALL) needs of one parent, kept as the tree changes so that a wait is O(log n). */
+interface Brood {
+  /** The children (zombies included, reaped ones not), in list order: a Set keeps insertion order. */
+  members: Set<ProcName>;
+  /** How many of them a wait without __WALL / __WCLONE considers: exit signal SIGCHLD. */
+  waitable: number;
+  /**
+   * Those of them that are zombies, by list position. Entries go stale (reaped, reparented) and
+   * are dropped when they reach the top: see firstWaitableZombie.
+   */
+  zombies: PositionHeap;
+}
 
 interface Family {
-  children: Map<ProcName, Set<ProcName>>;
+  broods: Map<ProcName, Brood>;
+  /** Per child: its position in its parent's list (later joiners have larger ones). */
+  position: Map<ProcName, number>;
+  nextPosition: number;
   /** Counter for names of processes a clone3 step did not name (the driver's '\0anon<n>'). */
   anonymous: number;
   /** Per process: the number of the next extra thread ('a#1', 'a#2', …). */
@@ -25,46 +43,96 @@ const FAMILIES = new WeakMap<World, Family>();
 function family(world: World): Family {
   let found = FAMILIES.get(world);
   if (found === undefined) {
-    found = { children: new Map(), anonymous: 0, threadSeq: new Map(), threadNames: new Map() };
+    found = { broods: new Map(), position: new Map(), nextPosition: 0, anonymous: 0, threadSeq: new Map(), threadNames: new Map() };
     for (const p of world.processes.values()) {
-      if (p.parent !== null && p.state !== 'reaped') childSet(found, p.parent).add(p.name);
+      if (p.parent !== null && p.state !== 'reaped') join(found, p, p.parent);
     }
     FAMILIES.set(world, found);
   }
   return found;
 }
 
-function childSet(f: Family, parent: ProcName): Set<ProcName> {
-  let set = f.children.get(parent);
-  if (set === undefined) {
-    set = new Set();
-    f.children.set(parent, set);
+function broodOf(f: Family, parent: ProcName): Brood {
+  let brood = f.broods.get(parent);
+  if (brood === undefined) {
+    brood = { members: new Set(), waitable: 0, zombies: new PositionHeap() };
+    f.broods.set(parent, brood);
   }
-  return set;
+  return brood;
+}
+
+function join(f: Family, child: Process, parent: ProcName): void {
+  const brood = broodOf(f, parent);
+  const position = f.nextPosition++;
+  f.position.set(child.name, position);
+  brood.members.add(child.name);
+  if (child.exitSignal === SIGCHLD) {
+    brood.waitable++;
+    if (child.state === 'zombie') brood.zombies.push({ position, name: child.name });
+  }
+}
+
+function leave(f: Family, child: Process): void {
+  if (child.parent === null) return;
+  const brood = f.broods.get(child.parent);
+  if (brood === undefined || !brood.members.delete(child.name)) return;
+  if (child.exitSignal === SIGCHLD) brood.waitable--;
+  f.position.delete(child.name);
 }
 
 /** The children of `parent` (zombies included, reaped ones not), in the kernel's list order. */
 export function childrenOf(world: World, parent: ProcName): ProcName[] {
-  const set = family(world).children.get(parent);
-  return set === undefined ? [] : [...set];
+  const brood = family(world).broods.get(parent);
+  return brood === undefined ? [] : [...brood.members];
 }
 
 /** Whether `parent` has any child at all (zombies included). */
 export function hasChildren(world: World, parent: ProcName): boolean {
-  return (family(world).children.get(parent)?.size ?? 0) > 0;
+  return (family(world).broods.get(parent)?.members.size ?? 0) > 0;
 }
 
-/** Make `child` the newest child of `parent` (a new process, or an orphan being reparented). */
-export function attachChild(world: World, child: Process, parent: ProcName | null): void {
+/** How many children of `parent` a wait without __WALL / __WCLONE considers (exit signal SIGCHLD). */
+export function waitableChildren(world: World, parent: ProcName): number {
+  return family(world).broods.get(parent)?.waitable ?? 0;
+}
+
+/** The first zombie in `parent`'s list whose exit signal is SIGCHLD: what waitid(P_ALL) reaps. */
+export function firstWaitableZombie(world: World, parent: Process): Process | null {
   const f = family(world);
-  if (child.parent !== null) f.children.get(child.parent)?.delete(child.name);
+  const brood = f.broods.get(parent.name);
+  if (brood === undefined) return null;
+  for (let top = brood.zombies.peek(); top !== undefined; top = brood.zombies.peek()) {
+    const child = world.processes.get(top.name);
+    // Current only while the child is still in this list at the position it was queued with.
+    if (child !== undefined && child.parent === parent.name && f.position.get(child.name) === top.position && child.state === 'zombie') return child;
+    brood.zombies.pop();
+  }
+  return null;
+}
+
+/**
+ * Make `child` the newest child of `parent` (a new process, or an orphan being reparented), with
+ * `exitSignal` (reparent_leader resets it to SIGCHLD).
+ */
+export function attachChild(world: World, child: Process, parent: ProcName | null, exitSignal = child.exitSignal): void {
+  const f = family(world);
+  leave(f, child);
   child.parent = parent;
-  if (parent !== null) childSet(f, parent).add(child.name);
+  child.exitSignal = exitSignal;
+  if (parent !== null) join(f, child, parent);
+}
+
+/** `child` has become a zombie: a wait by its parent may now reap it. */
+export function noteZombie(world: World, child: Process): void {
+  if (child.parent === null || child.exitSignal !== SIGCHLD) return;
+  const f = family(world);
+  const position = f.position.get(child.name);
+  if (position !== undefined) broodOf(f, child.parent).zombies.push({ position, name: child.name });
 }
 
 /** A reaped process leaves its parent's list. */
 export function detachChild(world: World, child: Process): void {
-  if (child.parent !== null) family(world).children.get(child.parent)?.delete(child.name);
+  leave(family(world), child);
 }
 
 /** A name for a process the clone3 step left unnamed, as the kernel driver names it. */

@@ -20,7 +20,7 @@ import { isAlive, pidNs, proc, processOfTask } from '../access.js';
 import { releasePids } from '../pid-tree.js';
 import type { PidNamespace, Process, World } from '../world.js';
 import { deliverSignal, runPending } from './deliver.js';
-import { attachChild, childrenOf, detachChild } from './family.js';
+import { attachChild, childrenOf, detachChild, noteZombie } from './family.js';
 import { activePidNs, tgidIn } from './lookup.js';
 import { SIGCHLD, SIGKILL } from './signal-table.js';
 
@@ -48,9 +48,8 @@ function reparentChildren(world: World, father: Process): void {
   const reaper = findNewReaper(world, father);
   for (const name of orphans) {
     const child = proc(world, name);
-    attachChild(world, child, reaper.name);
-    // reparent_leader: "We don't want people slaying init."
-    child.exitSignal = SIGCHLD;
+    // reparent_leader: "We don't want people slaying init." — the exit signal becomes SIGCHLD.
+    attachChild(world, child, reaper.name, SIGCHLD);
     if (child.state === 'zombie') notifyParent(world, child, SIGCHLD);
   }
 }
@@ -109,6 +108,7 @@ function notifyParent(world: World, child: Process, sig: number): void {
 function becomeZombie(world: World, p: Process, status: ExitStatus): void {
   p.state = 'zombie';
   p.exitStatus = status;
+  noteZombie(world, p);
   notifyParent(world, p, p.exitSignal);
 }
 

@@ -5,10 +5,10 @@
  */
 import { proc, processOfTask } from '../access.js';
 import { pidIn } from '../pid-tree.js';
-import { check, defineRule, success, violate } from '../rules.js';
+import { check, defineRule, success } from '../rules.js';
 import type { Step } from '../steps.js';
 import type { ModelResult, Process, World } from '../world.js';
-import { childrenOf } from './family.js';
+import { firstWaitableZombie, hasChildren, waitableChildren } from './family.js';
 import { pidfdHandle } from './handles.js';
 import { reap } from './lifecycle.js';
 import { targetNumber, taskByNumber } from './lookup.js';
@@ -57,32 +57,42 @@ export const RULE_WAIT_REAPED = defineRule({
 
 type WaitStep = Extract<Step, { op: 'wait' }>;
 
-/** The tasks the wait considers, before the child / exit-signal checks. */
-function candidates(world: World, caller: Process, step: WaitStep): Process[] {
+/** P_PID / P_PIDFD: the one task the wait considers, before the child / exit-signal checks. */
+function candidate(world: World, caller: Process, step: WaitStep): Process | null {
   if (step.fd !== undefined) {
     const handle = pidfdHandle(caller, step.fd, 'waitid');
     const task = handle.task!;
     const p = proc(world, processOfTask(task));
     // do_wait_pid: pid_task(pid, PIDTYPE_TGID) — a process (not an extra thread) not yet reaped.
-    return task === p.name && p.state !== 'reaped' ? [p] : [];
+    return task === p.name && p.state !== 'reaped' ? p : null;
   }
-  if (step.target !== undefined) {
-    const nr = targetNumber(world, caller, step.target);
-    check(nr > 0, RULE_WAIT_INVALID_PID, `pid ${nr}`);
-    const found = taskByNumber(world, caller.ns.pid, nr);
-    return found !== null && found.leader ? [found.proc] : [];
+  const nr = targetNumber(world, caller, step.target!);
+  check(nr > 0, RULE_WAIT_INVALID_PID, `pid ${nr}`);
+  const found = taskByNumber(world, caller.ns.pid, nr);
+  return found !== null && found.leader ? found.proc : null;
+}
+
+/**
+ * The zombie the wait reaps (null: none has exited yet). P_ALL asks the family index, which
+ * keeps per parent the count of SIGCHLD children and its zombies in list order, so a wait
+ * costs O(log children) rather than a walk over them.
+ */
+function zombieToReap(world: World, caller: Process, step: WaitStep): Process | null {
+  if (step.fd === undefined && step.target === undefined) {
+    check(hasChildren(world, caller.name), RULE_WAIT_NO_CHILD);
+    check(waitableChildren(world, caller.name) > 0, RULE_WAIT_CLONE_CHILD);
+    return firstWaitableZombie(world, caller);
   }
-  return childrenOf(world, caller.name).map((name) => proc(world, name));
+  const child = candidate(world, caller, step);
+  check(child !== null && child.parent === caller.name, RULE_WAIT_NO_CHILD);
+  check(child.exitSignal === SIGCHLD, RULE_WAIT_CLONE_CHILD);
+  return child.state === 'zombie' ? child : null;
 }
 
 export function wait(world: World, step: WaitStep): ModelResult {
   const caller = proc(world, step.proc);
-  const children = candidates(world, caller, step).filter((c) => c.parent === caller.name && c.state !== 'reaped');
-  if (children.length === 0) return violate(RULE_WAIT_NO_CHILD);
-  const eligible = children.filter((c) => c.exitSignal === SIGCHLD);
-  if (eligible.length === 0) return violate(RULE_WAIT_CLONE_CHILD);
-  const zombie = eligible.find((c) => c.state === 'zombie');
-  if (zombie === undefined) return success(RULE_WAIT_NONE_EXITED, null);
+  const zombie = zombieToReap(world, caller, step);
+  if (zombie === null) return success(RULE_WAIT_NONE_EXITED, null);
   const pid = pidIn(zombie, caller.ns.pid) ?? 0;
   const status = zombie.exitStatus ?? { code: 0 };
   reap(world, zombie);
