@@ -479,6 +479,36 @@ add('model', 'apply: kill signal SIGFOO', () => applyStep({ op: 'kill', proc: 'r
 add('model', 'apply: kill target { pid: NaN }', () => applyStep({ op: 'kill', proc: 'root', target: { pid: Number.NaN }, signal: 0 }), range('kill step.target.pid', 'NaN'));
 add('model', 'apply: writeMap line of two numbers', () => applyStep({ op: 'writeMap', proc: 'root', target: 'root', map: 'uid_map', lines: [[0, 0]] }), type('writeMap step.lines[0]', 'array(2)'));
 add('model', 'apply: writeTimeOffsets seconds Infinity', () => applyStep({ op: 'writeTimeOffsets', proc: 'root', target: 'root', offsets: [{ clock: 'boottime', seconds: Infinity }] }), range('writeTimeOffsets step.offsets[0].seconds', 'Infinity'));
+/**
+ * Integer fields have their C type's range (issue 13): one beyond either end is a RangeError
+ * naming the field and the value, because the kernel or the agent would truncate it to 32 bits
+ * (2^32 + 9 as a signal is SIGKILL, 2^32 + 5 in a uid_map line is 5). The ends themselves pass.
+ */
+const INT32: readonly [number, number] = [-(2 ** 31), 2 ** 31 - 1];
+const C_TYPE_FIELDS: readonly [at: string, range: readonly [number, number], step: (n: number) => Record<string, unknown>][] = [
+  ['clone3 step.exitSignal', INT32, (n) => ({ op: 'clone3', proc: 'root', exitSignal: n })],
+  ['clone3 step.setTid[0]', INT32, (n) => ({ op: 'clone3', proc: 'root', setTid: [n] })],
+  ['exit step.code', INT32, (n) => ({ op: 'exit', proc: 'root', code: n })],
+  ['kill step.signal', INT32, (n) => ({ op: 'kill', proc: 'root', target: 'init', signal: n })],
+  ['kill step.target.pid', INT32, (n) => ({ op: 'kill', proc: 'root', target: { pid: n }, signal: 0 })],
+  ['pidfdSendSignal step.signal', INT32, (n) => ({ op: 'pidfdSendSignal', proc: 'root', fd: 'closed', signal: n })],
+  ['pidfdOpen step.target.pid', INT32, (n) => ({ op: 'pidfdOpen', proc: 'root', as: 'p', target: { pid: n } })],
+  ['wait step.target.pid', INT32, (n) => ({ op: 'wait', proc: 'root', target: { pid: n } })],
+  ['translatePid step.pid', INT32, (n) => ({ op: 'translatePid', proc: 'root', fd: 'closed', direction: 'from', pid: n })],
+  ['writeLastPid step.value', INT32, (n) => ({ op: 'writeLastPid', proc: 'root', value: n })],
+  ['setuid step.id', [-1, 2 ** 32 - 1], (n) => ({ op: 'setuid', proc: 'root', id: n })],
+  ['writeMap step.lines[0][0]', [0, 2 ** 32 - 1], (n) => ({ op: 'writeMap', proc: 'root', target: 'root', map: 'uid_map', lines: [[n, 0, 1]] })],
+  ['writeMap step.lines[0][2]', [0, 2 ** 32 - 1], (n) => ({ op: 'writeMap', proc: 'root', target: 'root', map: 'gid_map', lines: [[0, 0, n]] })],
+  ['writeTimeOffsets step.offsets[0].seconds', [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], (n) => ({ op: 'writeTimeOffsets', proc: 'root', target: 'root', offsets: [{ clock: 'boottime', seconds: n }] })],
+];
+for (const [at, [min, max], step] of C_TYPE_FIELDS) {
+  const beyond = at.endsWith('seconds') ? [-(2 ** 53), 2 ** 53, 1e21] : [min - 1, max + 1, 2 ** 32 + 9];
+  for (const n of beyond) add('model', `apply: ${at} = ${n} (beyond its C type)`, () => applyStep(step(n)), range(at, String(n)));
+}
+it.each(C_TYPE_FIELDS.flatMap(([at, [min, max], step]) => [[at, min, step], [at, max, step]] as const))('model: %s = %d (an end of its C type) is judged, not refused', (_at, n, step) => {
+  const result = new Model().apply(step(n) as never);
+  expect(typeof result.rule).toBe('string');
+});
 for (const [steps, shown] of [[null, 'null'], [5, '5'], [{}, '[object Object]']] as const) {
   add('model', `run(${shown})`, () => new Model().run(steps as never), type('steps', shown));
   add('model', `predict(${shown})`, () => predict(steps as never), type('steps', shown));

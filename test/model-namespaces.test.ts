@@ -424,6 +424,34 @@ describe('user namespaces: maps, setgroups, setuid', () => {
     expect(world.processes.get('init')!.cred.userns).not.toBe(world.host.user);
   });
 
+  it('setuid -1 and 4294967295 are (uid_t)-1: every id kept, nothing checked, nothing changed (issue 13)', () => {
+    const model = new Model();
+    const root = model.world.processes.get('root')!;
+    model.apply({ op: 'unshare', proc: 'root', namespaces: ['user'] }); // no maps: any other id is EINVAL
+    const before = structuredClone(root.cred);
+    for (const id of [-1, 4294967295]) expect(err(model.apply({ op: 'setuid', proc: 'root', id }))).toEqual([null, 'userns.setuid-keep']);
+    expect(root.cred).toEqual(before);
+    expect(model.world.nonDumpable?.has('root') ?? false).toBe(false);
+    expect(err(model.apply({ op: 'setuid', proc: 'root', id: 4294967294 }))).toEqual(['EINVAL', 'userns.setgid-unmapped']);
+    expect(root.cred).toEqual(before);
+  });
+
+  it('time offsets: with the host\'s clocks in the config, the range is the clock\'s now (issue 13)', () => {
+    const clocks = { monotonic: 1000.75, boottime: 2000.5 };
+    const write = (seconds: number, clock: 'monotonic' | 'boottime'): (string | null)[] => {
+      const model = new Model({ hostPidLevel: 0, hostUserLevel: 0, clocks });
+      model.apply({ op: 'unshare', proc: 'root', namespaces: ['time'] });
+      return err(model.apply({ op: 'writeTimeOffsets', proc: 'root', target: 'root', offsets: [{ clock, seconds }] }));
+    };
+    expect(write(-1000, 'monotonic')).toEqual([null, 'timens.offsets-written']);
+    expect(write(-1001, 'monotonic')).toEqual(['ERANGE', 'timens.offsets-range']);
+    expect(write(-2000, 'boottime')).toEqual([null, 'timens.offsets-written']);
+    expect(write(-2001, 'boottime')).toEqual(['ERANGE', 'timens.offsets-range']);
+    expect(write(4_611_686_018 - 1000, 'monotonic')).toEqual([null, 'timens.offsets-written']);
+    expect(write(4_611_686_018 - 999, 'monotonic')).toEqual(['ERANGE', 'timens.offsets-range']);
+    expect(write(1.5, 'monotonic')).toEqual(['EINVAL', 'timens.offsets-bad-line']);
+  });
+
   it('setuid: EINVAL unmapped, EPERM without CAP_SETUID, leaving uid 0 drops capabilities', () => {
     const model = new Model();
     const root = model.world.processes.get('root')!;

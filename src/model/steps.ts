@@ -32,7 +32,10 @@ export const SIGNALS = {
   SIGALRM: 14, SIGTERM: 15, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19,
 } as const;
 export type SignalName = keyof typeof SIGNALS;
-/** A signal by name, or a number (0 = the existence check; out-of-range numbers test EINVAL). */
+/**
+ * A signal by name, or a number: a 32-bit int, as kill(2) reads it (0 = the existence check;
+ * out-of-range numbers test EINVAL).
+ */
 export type SignalSpec = SignalName | number;
 
 /** A step's signal as the number the system call gets (names by the table, numbers as given). */
@@ -55,7 +58,7 @@ export type CloneFlag =
  */
 export type CloneSize = 'v0' | 'v1' | 'v2' | 'short' | 'long-zero' | 'long-nonzero' | 'huge';
 
-/** A pid-namespace-relative target: a named process, or a raw number in the caller's view. */
+/** A pid-namespace-relative target: a named process, or a raw number (a 32-bit pid_t) in the caller's view. */
 export type Target = ProcName | { pid: number };
 
 export type Step =
@@ -115,13 +118,16 @@ export type Step =
    */
   | { op: 'translatePid'; proc: ProcName; fd: HandleName; direction: 'in'; target: Target }
   | { op: 'translatePid'; proc: ProcName; fd: HandleName; direction: 'from'; pid: number }
-  /** Write /proc/<target>/{uid_map,gid_map}: lines of [inside, outside, count], in one write(2). */
+  /** Write /proc/<target>/{uid_map,gid_map}: lines of [inside, outside, count] (each 0 to 4294967295), in one write(2). */
   | { op: 'writeMap'; proc: ProcName; target: ProcName; map: 'uid_map' | 'gid_map'; lines: Array<[number, number, number]> }
   /** Result: the map's lines as `proc` reads them (ids relative to the reader's user namespace). */
   | { op: 'readMap'; proc: ProcName; target: ProcName; map: 'uid_map' | 'gid_map' }
   | { op: 'writeSetgroups'; proc: ProcName; target: ProcName; value: 'allow' | 'deny' }
   | { op: 'readSetgroups'; proc: ProcName; target: ProcName }
-  /** Write /proc/<target>/timens_offsets (the offsets of its time_for_children namespace). */
+  /**
+   * Write /proc/<target>/timens_offsets (the offsets of its time_for_children namespace); seconds
+   * within ±(2^53 - 1), a fraction is written as is (EINVAL).
+   */
   | { op: 'writeTimeOffsets'; proc: ProcName; target: ProcName; offsets: Array<{ clock: 'monotonic' | 'boottime'; seconds: number }> }
   /** Result: {monotonic, boottime} seconds as the file shows them. */
   | { op: 'readTimeOffsets'; proc: ProcName; target: ProcName }
@@ -130,7 +136,10 @@ export type Step =
   /** /proc/sys/kernel/ns_last_pid of the caller's active pid namespace. */
   | { op: 'readLastPid'; proc: ProcName }
   | { op: 'writeLastPid'; proc: ProcName; value: number }
-  /** setresgid(id) then setresuid(id) (ids as the caller sees them): drops capabilities unless 0. */
+  /**
+   * setresgid(id) then setresuid(id) (ids as the caller sees them): drops capabilities unless 0.
+   * `id` is a uid_t, -1 to 4294967295: -1 and 4294967295 are (uid_t)-1, which keeps every id.
+   */
   | { op: 'setuid'; proc: ProcName; id: number }
   | { op: 'setSubreaper'; proc: ProcName }
   /** reboot(2) with the magic numbers (or bad ones) and a command. */

@@ -167,6 +167,13 @@ export interface WorldConfig {
   hostPidLevel: number;
   /** Level of the user namespace the harness runs in (0 on a VM host). */
   hostUserLevel: number;
+  /**
+   * CLOCK_MONOTONIC and CLOCK_BOOTTIME of the host, in seconds, when the scenario starts. The
+   * kernel refuses a time-namespace offset that would put the clock below 0 or above
+   * KTIME_SEC_MAX / 2 *now*, so where an offset is near those ends its result depends on the clock.
+   * Without them the model takes any uptime from |offset| to MODEL_MAX_UPTIME (time-offsets.ts).
+   */
+  clocks?: { monotonic: number; boottime: number };
 }
 
 export interface World {

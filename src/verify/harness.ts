@@ -7,12 +7,15 @@ import { Model } from '../model/model.js';
 import type { Scenario, Step, StepResult } from '../model/steps.js';
 import type { ModelResult, WorldConfig } from '../model/world.js';
 import { canonicalResults, sameResult } from './canonical.js';
-import { hostWorldConfig } from './host-config.js';
+import { hostClocks, hostWorldConfig } from './host-config.js';
 
 let hostConfig: WorldConfig | undefined;
-/** The model's world placed where this process really is (computed once). */
+/**
+ * The model's world placed where this process really is (the levels computed once), with the
+ * host's clocks as they read now: taken just before the kernel runs the same steps.
+ */
 function worldConfig(given: WorldConfig | undefined): WorldConfig {
-  return given ?? (hostConfig ??= hostWorldConfig());
+  return given ?? { ...(hostConfig ??= hostWorldConfig()), clocks: hostClocks() };
 }
 
 /** Runs steps on the real kernel (kernel-driver.ts), or a stand-in in the harness's own tests. */

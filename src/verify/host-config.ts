@@ -39,3 +39,11 @@ function userLevel(): number {
 export function hostWorldConfig(): WorldConfig {
   return { hostPidLevel: pidLevel(), hostUserLevel: userLevel() };
 }
+
+/**
+ * The host's CLOCK_MONOTONIC (Node's hrtime reads it) and CLOCK_BOOTTIME (/proc/uptime), in
+ * seconds, now: a time-namespace offset is in range or not depending on them.
+ */
+export function hostClocks(): NonNullable<WorldConfig['clocks']> {
+  return { monotonic: Number(process.hrtime.bigint()) / 1e9, boottime: Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]) };
+}

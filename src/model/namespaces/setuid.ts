@@ -2,6 +2,8 @@
  * setresgid(id, id, id) then setresuid(id, id, id), ids as the caller sees them (kernel/sys.c
  * __sys_setresgid / __sys_setresuid; security/commoncap.c cap_emulate_setxuid). Two system calls:
  * when the second fails the first has happened (the gid is changed, the result is the error).
+ * The id is a uid_t: -1 and 4294967295 are the same value, (uid_t)-1, which both calls take as
+ * "keep this id" — no mapping or capability check, no change.
  */
 import { proc } from '../access.js';
 import { capableIn, toKernelId } from '../creds.js';
@@ -43,6 +45,17 @@ export const RULE_SETUID_NO_CAP = defineRule({
   source: 'kernel/sys.c __sys_setresuid: ns_capable_setid(old->user_ns, CAP_SETUID)',
 });
 
+export const RULE_SETUID_KEEP = defineRule({
+  id: 'userns.setuid-keep',
+  syscall: 'setresuid',
+  errno: null,
+  reason: 'setresgid + setresuid with (uid_t)-1 (-1 or 4294967295): every id is kept; nothing is checked and nothing changes',
+  source: 'kernel/sys.c __sys_setresuid / __sys_setresgid: "if (ruid != (uid_t) -1 …)" on each check; no change → return 0',
+});
+
+/** (uid_t)-1: "keep" to setresuid / setresgid. */
+const KEEP_ID = 4_294_967_295;
+
 export const RULE_SETUID_OK = defineRule({
   id: 'userns.setuid-ok',
   syscall: 'setresuid',
@@ -59,17 +72,19 @@ function setIds(world: World, p: Process, uid: number, gid: number, caps: boolea
 
 export const setuid: OpFn<Extract<Step, { op: 'setuid' }>> = (world, step) => {
   const caller = proc(world, step.proc);
+  const id = step.id >>> 0; // as the uid_t / gid_t parameter holds it
+  if (id === KEEP_ID) return success(RULE_SETUID_KEEP);
   const ns = caller.cred.userns;
   const capable = capableIn(world, caller.cred, ns);
 
-  const kgid = toKernelId(world, ns, step.id, 'gid');
-  check(kgid !== null, RULE_SETGID_UNMAPPED, `gid ${step.id}`);
-  check(capable || kgid === caller.cred.gid, RULE_SETGID_NO_CAP, `gid ${step.id}`);
+  const kgid = toKernelId(world, ns, id, 'gid');
+  check(kgid !== null, RULE_SETGID_UNMAPPED, `gid ${id}`);
+  check(capable || kgid === caller.cred.gid, RULE_SETGID_NO_CAP, `gid ${id}`);
   if (kgid !== caller.cred.gid) setIds(world, caller, caller.cred.uid, kgid, caller.cred.caps);
 
-  const kuid = toKernelId(world, ns, step.id, 'uid');
-  check(kuid !== null, RULE_SETUID_UNMAPPED, `uid ${step.id}`);
-  check(capable || kuid === caller.cred.uid, RULE_SETUID_NO_CAP, `uid ${step.id}`);
+  const kuid = toKernelId(world, ns, id, 'uid');
+  check(kuid !== null, RULE_SETUID_UNMAPPED, `uid ${id}`);
+  check(capable || kuid === caller.cred.uid, RULE_SETUID_NO_CAP, `uid ${id}`);
   // cap_emulate_setxuid: from holding uid 0 (of the caller's user namespace) to not: caps dropped.
   const root = toKernelId(world, ns, 0, 'uid');
   const dropsRoot = caller.cred.uid === root && kuid !== root;

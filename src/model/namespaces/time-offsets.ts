@@ -14,12 +14,23 @@ import { checkProcFileWrite, procFileTask } from './proc-file.js';
 /** KTIME_SEC_MAX: KTIME_MAX / NSEC_PER_SEC. */
 export const KTIME_SEC_MAX = 9_223_372_036;
 /**
- * The kernel refuses an offset that would make the clock negative now (tp.tv_sec < 0), which
- * depends on the host's uptime. The model takes any uptime between |offset| and this bound: offsets
- * below -MODEL_MAX_UPTIME are ERANGE; negative offsets above it are taken to be smaller than the
- * uptime (scenarios use small ones).
+ * The kernel refuses an offset that would put the clock, now, below 0 or above KTIME_SEC_MAX / 2
+ * (tp = the clock + offset), which depends on the host's clock. With the clocks in the world's
+ * config the model checks exactly that (the harness passes them at the start of each scenario).
+ * Without them it takes any uptime between |offset| and this bound: offsets below
+ * -MODEL_MAX_UPTIME are ERANGE, negative offsets above it are taken to be smaller than the
+ * uptime, and the upper end is KTIME_SEC_MAX / 2 itself.
  */
 export const MODEL_MAX_UPTIME = 1_000_000_000;
+
+/** proc_timens_set_offset's range check for one offset, on a host whose clock reads `now` (s). */
+function offsetInRange(seconds: number, now: number | undefined): boolean {
+  if (seconds > KTIME_SEC_MAX || seconds < -KTIME_SEC_MAX) return false;
+  // timespec64_add(tp, offset): whole seconds, as the driver writes 0 nanoseconds.
+  const tp = now === undefined ? null : Math.floor(now) + seconds;
+  if (tp === null) return seconds <= Math.floor(KTIME_SEC_MAX / 2) && seconds >= -MODEL_MAX_UPTIME;
+  return tp >= 0 && tp <= Math.floor(KTIME_SEC_MAX / 2);
+}
 
 export const RULE_OFFSETS_BAD = defineRule({
   id: 'timens.offsets-bad-line',
@@ -112,8 +123,7 @@ export const writeTimeOffsets: OpFn<Extract<Step, { op: 'writeTimeOffsets' }>> =
   const ns = timeNs(world, nsproxy.timeForChildren);
   check(capableOver(world, caller, ns.id), RULE_OFFSETS_NO_CAP);
   for (const { clock, seconds } of offsets) {
-    const inRange = seconds <= KTIME_SEC_MAX && seconds >= -KTIME_SEC_MAX && seconds <= KTIME_SEC_MAX / 2 && seconds >= -MODEL_MAX_UPTIME;
-    check(inRange, RULE_OFFSETS_RANGE, `${clock} ${seconds}`);
+    check(offsetInRange(seconds, world.config.clocks?.[clock]), RULE_OFFSETS_RANGE, `${clock} ${seconds}`);
   }
   check(!ns.frozen, RULE_OFFSETS_FROZEN);
   for (const { clock, seconds } of offsets) ns.offsets[clock] = seconds;

@@ -107,4 +107,15 @@ export const scenarios: Scenario[] = [
       { op: 'readLastPid', proc: 'root' },
     ],
   },
+  {
+    name: 'ns_last_pid/int-bounds',
+    area: 'ns_last_pid',
+    description: 'ns_last_pid written with the ends of int is EINVAL and changes nothing',
+    steps: [
+      { op: 'writeLastPid', proc: 'root', value: 100 },
+      { op: 'writeLastPid', proc: 'root', value: 2147483647 },
+      { op: 'writeLastPid', proc: 'root', value: -2147483648 },
+      { op: 'readLastPid', proc: 'root' },
+    ],
+  },
 ];

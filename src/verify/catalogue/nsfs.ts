@@ -284,4 +284,20 @@ export const scenarios: Scenario[] = [
       { op: 'nsId', proc: 'init', target: 'a', entry: 'user' },
     ],
   },
+  {
+    name: 'nsfs/translate-int-bounds',
+    area: 'nsfs',
+    description: 'NS_GET_PID_FROM_PIDNS / NS_GET_PID_IN_PIDNS with pids at the ends of int, 0 and -1: ESRCH',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a', namespaces: ['pid'] },
+      { op: 'openNs', proc: 'root', as: 'pa', target: 'a', entry: 'pid' },
+      { op: 'translatePid', proc: 'root', fd: 'pa', direction: 'from', pid: 2147483647 },
+      { op: 'translatePid', proc: 'root', fd: 'pa', direction: 'from', pid: -2147483648 },
+      { op: 'translatePid', proc: 'root', fd: 'pa', direction: 'from', pid: 0 },
+      { op: 'translatePid', proc: 'root', fd: 'pa', direction: 'from', pid: -1 },
+      { op: 'translatePid', proc: 'root', fd: 'pa', direction: 'in', target: { pid: 2147483647 } },
+      { op: 'translatePid', proc: 'root', fd: 'pa', direction: 'in', target: { pid: -2147483648 } },
+      { op: 'translatePid', proc: 'root', fd: 'pa', direction: 'from', pid: 1 },
+    ],
+  },
 ];

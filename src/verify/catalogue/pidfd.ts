@@ -187,4 +187,18 @@ export const scenarios: Scenario[] = [
       { op: 'pidfdSendSignal', proc: 'root', fd: 'q', signal: 0 },
     ],
   },
+  {
+    name: 'pidfd/int-bounds',
+    area: 'pidfd',
+    description: 'pidfd_open and waitid(P_PID) with pids at the ends of int: 2147483647 is ESRCH / ECHILD, -2147483648 and -1 are EINVAL',
+    steps: [
+      { op: 'pidfdOpen', proc: 'root', as: 'p', target: { pid: 2147483647 } },
+      { op: 'pidfdOpen', proc: 'root', as: 'p', target: { pid: -2147483648 } },
+      { op: 'pidfdOpen', proc: 'root', as: 'p', target: { pid: -1 } },
+      { op: 'clone3', proc: 'root', child: 'a' },
+      { op: 'wait', proc: 'root', target: { pid: 2147483647 } },
+      { op: 'wait', proc: 'root', target: { pid: -2147483648 } },
+      { op: 'wait', proc: 'root', target: { pid: -1 } },
+    ],
+  },
 ];

@@ -344,4 +344,23 @@ export const scenarios: Scenario[] = [
       { op: 'signals', proc: 'y' },
     ],
   },
+  {
+    name: 'signals/int-bounds',
+    area: 'signals',
+    description: 'signal numbers and pids at the ends of int: kill with signal 2147483647, -2147483648 or -1 is EINVAL (after the target is found); pid 2147483647 is ESRCH, pid -2147483648 is ESRCH (not a process group); pidfd_send_signal the same',
+    steps: [
+      { op: 'clone3', proc: 'root', child: 'a' },
+      { op: 'kill', proc: 'root', target: 'a', signal: 2147483647 },
+      { op: 'kill', proc: 'root', target: 'a', signal: -2147483648 },
+      { op: 'kill', proc: 'root', target: 'a', signal: -1 },
+      { op: 'kill', proc: 'root', target: { pid: 2147483647 }, signal: 0 },
+      { op: 'kill', proc: 'root', target: { pid: -2147483648 }, signal: 0 },
+      { op: 'kill', proc: 'root', target: { pid: 2147483647 }, signal: 2147483647 },
+      { op: 'pidfdOpen', proc: 'root', as: 'p', target: 'a' },
+      { op: 'pidfdSendSignal', proc: 'root', fd: 'p', signal: 2147483647 },
+      { op: 'pidfdSendSignal', proc: 'root', fd: 'p', signal: -2147483648 },
+      { op: 'pidfdSendSignal', proc: 'root', fd: 'p', signal: 65 },
+      { op: 'state', target: 'a' },
+    ],
+  },
 ];

@@ -177,4 +177,17 @@ export const scenarios: Scenario[] = [
       { op: 'clockOffset', proc: 'c', clock: 'monotonic' },
     ],
   },
+  {
+    name: 'timens/seconds-bounds',
+    area: 'timens',
+    description: 'offsets at ±(2^53 - 1) seconds are ERANGE; a fraction (1.5, -0.5) is EINVAL, as the kernel reads "1.5" as 1 then a bad nanoseconds field; nothing changes',
+    steps: [
+      { op: 'unshare', proc: 'root', namespaces: ['time'] },
+      { op: 'writeTimeOffsets', proc: 'root', target: 'root', offsets: [{ clock: 'monotonic', seconds: 9007199254740991 }] },
+      { op: 'writeTimeOffsets', proc: 'root', target: 'root', offsets: [{ clock: 'boottime', seconds: -9007199254740991 }] },
+      { op: 'writeTimeOffsets', proc: 'root', target: 'root', offsets: [{ clock: 'monotonic', seconds: 1.5 }] },
+      { op: 'writeTimeOffsets', proc: 'root', target: 'root', offsets: [{ clock: 'boottime', seconds: -0.5 }] },
+      { op: 'readTimeOffsets', proc: 'root', target: 'root' },
+    ],
+  },
 ];
