@@ -521,6 +521,12 @@ for (const [config, shown] of [[null, 'null'], [5, '5'], [[], 'array(0)']] as co
 badIntegers('model', 'new Model', 'config.hostPidLevel', 0, 32, (level) => new Model({ hostPidLevel: level as number, hostUserLevel: 0 }));
 badIntegers('model', 'createWorld', 'config.hostUserLevel', 0, 32, (level) => createWorld({ hostPidLevel: 0, hostUserLevel: level as number }));
 add('model', 'new Model: an unknown config key', () => new Model({ hostPidLevel: 0, hostUserLevel: 0, pidMax: 5 } as never), type('"pidMax"', 'config'));
+add('model', 'new Model: config.clocks = 5', () => new Model({ hostPidLevel: 0, hostUserLevel: 0, clocks: 5 } as never), type('config.clocks', '5'));
+for (const [value, shown] of [[Number.NaN, 'NaN'], [-1, '-1'], [Infinity, 'Infinity']] as const) {
+  add('model', `new Model: config.clocks.monotonic = ${shown}`, () => new Model({ hostPidLevel: 0, hostUserLevel: 0, clocks: { monotonic: value, boottime: 1 } }), range('config.clocks.monotonic', shown));
+}
+add('model', 'new Model: config.clocks.boottime missing', () => new Model({ hostPidLevel: 0, hostUserLevel: 0, clocks: { monotonic: 1 } } as never), type('config.clocks.boottime', 'undefined'));
+add('model', 'new Model: an unknown key in config.clocks', () => new Model({ hostPidLevel: 0, hostUserLevel: 0, clocks: { monotonic: 1, boottime: 1, realtime: 1 } } as never), type('"realtime"', 'config.clocks'));
 for (const [context, shown] of [[undefined, 'undefined'], [null, 'null'], ['setns', '"setns"']] as const) {
   add('model', `explain(${shown})`, () => explain(context as never), type('context', shown));
 }

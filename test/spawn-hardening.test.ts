@@ -3,12 +3,12 @@
  * here failed before their fixes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, rmdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasCommands, isRoot, itWith, pidsCgroupParent } from './helpers/features.js';
-import { PLAIN_ENV, nodeArgv, repoRoot } from './helpers/processes.js';
+import { canBeNobody, hasCommands, isRoot, itWith, pidsCgroupParent } from './helpers/features.js';
+import { NOBODY, PLAIN_ENV, SETPRIV_NOBODY, nodeArgv, repoRoot } from './helpers/processes.js';
 
 function fixture(launcher: readonly string[], script: string, args: readonly string[] = []): Record<string, any> {
   const argv = [...launcher, ...nodeArgv(`test/fixtures/${script}`, ...args)];
@@ -64,37 +64,52 @@ describe('a pids limit (no thread can be created)', () => {
 });
 
 describe('paths that are FIFOs or devices', () => {
-  itWith(hasCommands('mkfifo'), 'needs mkfifo', 'Namespace.open, raw.openNamespaceFile, the cgroup option and the CLI refuse a FIFO at once (a blocking open would hang for ever) and never open a device', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nsbridge-fifo-'));
-    try {
-      const observed = fixture([], 'fifo-paths.mjs', [dir]);
-      const notNs = (path: string) => ({ code: 'ENOTTY', syscall: 'fstatfs', hint: `${path} is not a namespace file` });
-      expect(observed).toEqual({
-        namespaceOpen: notNs(join(dir, 'fifo')),
-        rawOpen: { code: 'ENOTTY', syscall: 'fstatfs', hint: null },
-        device: notNs('/dev/null'),
-        cgroup: { step: 'cgroup', code: 'ENOTDIR', syscall: 'open' },
-        cliCgroup: { status: 125, stderr: 'nsbridge: cgroup failed: ENOTDIR (open): the --cgroup-path is not a directory\n' },
-        cliEnter: { status: 2, stderr: expect.stringMatching(new RegExp(`^error: --net=${dir}/fifo: ENOTTY: .*is not a namespace file`)) },
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  for (const [who, launcher, have, why] of [
+    ['this user', [], hasCommands('mkfifo'), 'needs mkfifo'],
+    [`uid ${NOBODY}`, SETPRIV_NOBODY, canBeNobody && hasCommands('mkfifo'), 'needs root, setpriv and mkfifo'],
+  ] as const) {
+    itWith(have, why, `as ${who}: Namespace.open, raw.openNamespaceFile, the cgroup option and the CLI refuse a FIFO at once (a blocking open would hang for ever) and never open a device`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'nsbridge-fifo-'));
+      chmodSync(dir, 0o777); // uid 65534 makes its FIFO here
+      try {
+        const observed = fixture(launcher, 'fifo-paths.mjs', [dir]);
+        const notNs = (path: string) => ({ code: 'ENOTTY', syscall: 'fstatfs', hint: `${path} is not a namespace file` });
+        expect(observed).toEqual({
+          namespaceOpen: notNs(join(dir, 'fifo')),
+          rawOpen: { code: 'ENOTTY', syscall: 'fstatfs', hint: null },
+          device: notNs('/dev/null'),
+          cgroup: { step: 'cgroup', code: 'ENOTDIR', syscall: 'open' },
+          cliCgroup: { status: 125, stderr: 'nsbridge: cgroup failed: ENOTDIR (open): the --cgroup-path is not a directory\n' },
+          cliEnter: { status: 2, stderr: expect.stringMatching(new RegExp(`^error: --net=${dir}/fifo: ENOTTY: .*is not a namespace file`)) },
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('the environment, changed by another thread meanwhile', () => {
   it('spawn() with env omitted, while a SHARE_ENV worker grows and shrinks the environment: no crash, every program ran', () => {
     expect(fixture([], 'env-race.mjs')).toEqual({ codes: { 0: 3 } });
   }, 120_000);
+
+  itWith(canBeNobody, 'needs root and setpriv', `the same as uid ${NOBODY}`, () => {
+    expect(fixture(SETPRIV_NOBODY, 'env-race.mjs')).toEqual({ codes: { 0: 3 } });
+  }, 120_000);
 });
 
 describe('Object.prototype polluted with option names', () => {
-  itWith(isRoot, 'needs root (the fixture starts a process in new uts and net namespaces)', 'spawn(), Namespace.of, listNamespaces() and the model read only own properties: the polluted join, hostname, cwd, env, uid, stdio, forChildren, types, pid… change nothing', () => {
-    const observed = fixture([], 'prototype-pollution.mjs');
-    expect(observed.exit).toEqual({ code: 0, signal: null });
-    expect(observed.output).toEqual(observed.expected); // our hostname, cwd, uid and network namespace
-    expect([observed.namespaceOf, observed.listingHasOurNet, observed.listingHasOtherKinds]).toEqual(['net', true, true]);
-    expect(observed.model).toMatchObject({ ok: true, value: 3, rule: 'clone3.created-process' }); // no polluted namespaces: pid 3, not 1
-  });
+  for (const [who, launcher, have, why] of [
+    ['root', [], isRoot, 'needs root (the fixture starts a process in new uts and net namespaces)'],
+    [`uid ${NOBODY}`, SETPRIV_NOBODY, canBeNobody, 'needs root and setpriv'],
+  ] as const) {
+    itWith(have, why, `as ${who}: spawn(), Namespace.of, listNamespaces() and the model read only own properties: the polluted join, hostname, cwd, env, uid, stdio, forChildren, types, pid… change nothing`, () => {
+      const observed = fixture(launcher, 'prototype-pollution.mjs');
+      expect(observed.exit).toEqual({ code: 0, signal: null });
+      expect(observed.output).toEqual(observed.expected); // our hostname, cwd, uid and network namespace
+      expect([observed.namespaceOf, observed.listingHasOurNet, observed.listingHasOtherKinds]).toEqual(['net', true, true]);
+      expect(observed.model).toMatchObject({ ok: true, value: 3, rule: 'clone3.created-process' }); // no polluted namespaces: pid 3, not 1
+    });
+  }
 });
