@@ -12,7 +12,7 @@ import { CATALOGUE } from '../src/verify/catalogue/index.js';
 import { compareScenario, type ScenarioOutcome } from '../src/verify/harness.js';
 import { formatResult } from '../src/verify/canonical.js';
 import { verify } from '../src/verify/verify.js';
-import { canBeNobody, isRoot, itWith } from './helpers/features.js';
+import { canBeNobody, hasCommands, isRoot, itWith } from './helpers/features.js';
 import { repoRoot } from './helpers/processes.js';
 
 function explainOutcome(outcome: ScenarioOutcome): string {
@@ -119,6 +119,19 @@ describe('integer fields across their C type', () => {
       ]);
     }],
   ];
+  itWith(isRoot && hasCommands('unshare'), 'needs root and unshare', 'the host clocks the harness gives the model are the kernel\'s, also from inside a time namespace with offsets', () => {
+    const before = hostClocks();
+    const script = `import(${JSON.stringify(`${repoRoot}/dist/verify/host-config.js`)}).then((m) => process.stdout.write(JSON.stringify(m.hostClocks())))`;
+    const inside = spawnSync('unshare', ['--time', '--monotonic', '100000', '--boottime', '200000', '--fork', process.execPath, '-e', script], { encoding: 'utf8' });
+    const after = hostClocks();
+    expect(inside.stderr).toBe('');
+    const seen = JSON.parse(inside.stdout) as typeof before;
+    for (const clock of ['monotonic', 'boottime'] as const) {
+      expect(seen[clock]).toBeGreaterThanOrEqual(before[clock] - 0.02);
+      expect(seen[clock]).toBeLessThanOrEqual(after[clock] + 0.02);
+    }
+  });
+
   for (const [name, steps] of FIELDS) {
     itWith(isRoot, 'the scenarios create every kind of namespace: needs root', name, async () => {
       const outcome = await compareScenario({ name, area: 'random', description: name, steps: steps() }, { minimise: false });

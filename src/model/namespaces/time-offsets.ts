@@ -19,7 +19,7 @@ export const KTIME_SEC_MAX = 9_223_372_036;
  * config the model checks exactly that (the harness passes them at the start of each scenario).
  * Without them it takes any uptime between |offset| and this bound: offsets below
  * -MODEL_MAX_UPTIME are ERANGE, negative offsets above it are taken to be smaller than the
- * uptime, and the upper end is KTIME_SEC_MAX / 2 itself.
+ * uptime, and the upper end is KTIME_SEC_MAX / 2 - 1 (an uptime of at least a second).
  */
 export const MODEL_MAX_UPTIME = 1_000_000_000;
 
@@ -28,7 +28,8 @@ function offsetInRange(seconds: number, now: number | undefined): boolean {
   if (seconds > KTIME_SEC_MAX || seconds < -KTIME_SEC_MAX) return false;
   // timespec64_add(tp, offset): whole seconds, as the driver writes 0 nanoseconds.
   const tp = now === undefined ? null : Math.floor(now) + seconds;
-  if (tp === null) return seconds <= Math.floor(KTIME_SEC_MAX / 2) && seconds >= -MODEL_MAX_UPTIME;
+  // Without clocks: an uptime of at least 1 s and at most MODEL_MAX_UPTIME.
+  if (tp === null) return seconds <= Math.floor(KTIME_SEC_MAX / 2) - 1 && seconds >= -MODEL_MAX_UPTIME;
   return tp >= 0 && tp <= Math.floor(KTIME_SEC_MAX / 2);
 }
 

@@ -9,7 +9,7 @@
  */
 import type { ProcName } from '../steps.js';
 import type { Process, TaskId, World } from '../world.js';
-import { PositionHeap } from './position-heap.js';
+import { PositionHeap, type HeapEntry } from './position-heap.js';
 import { SIGCHLD } from './signal-table.js';
 
 /** What waitid(P_ALL) needs of one parent, kept as the tree changes so that a wait is O(log n). */
@@ -45,7 +45,7 @@ function family(world: World): Family {
   if (found === undefined) {
     found = { broods: new Map(), position: new Map(), nextPosition: 0, anonymous: 0, threadSeq: new Map(), threadNames: new Map() };
     for (const p of world.processes.values()) {
-      if (p.parent !== null && p.state !== 'reaped') join(found, p, p.parent);
+      if (p.parent !== null && p.state !== 'reaped') join(world, found, p, p.parent);
     }
     FAMILIES.set(world, found);
   }
@@ -61,14 +61,14 @@ function broodOf(f: Family, parent: ProcName): Brood {
   return brood;
 }
 
-function join(f: Family, child: Process, parent: ProcName): void {
+function join(world: World, f: Family, child: Process, parent: ProcName): void {
   const brood = broodOf(f, parent);
   const position = f.nextPosition++;
   f.position.set(child.name, position);
   brood.members.add(child.name);
   if (child.exitSignal === SIGCHLD) {
     brood.waitable++;
-    if (child.state === 'zombie') brood.zombies.push({ position, name: child.name });
+    if (child.state === 'zombie') queueZombie(world, f, brood, { position, name: child.name });
   }
 }
 
@@ -78,6 +78,25 @@ function leave(f: Family, child: Process): void {
   if (brood === undefined || !brood.members.delete(child.name)) return;
   if (child.exitSignal === SIGCHLD) brood.waitable--;
   f.position.delete(child.name);
+  // An empty brood goes, stale heap entries with it (a parent whose children all left or died).
+  if (brood.members.size === 0) f.broods.delete(child.parent);
+}
+
+/**
+ * Queue a zombie for its parent's waits. Entries of zombies reaped otherwise (P_PID, P_PIDFD) or
+ * reparented stay until they reach the top; when they outnumber the members, the heap is rebuilt
+ * from the members, so its size stays proportional to the children (amortised O(1) a push).
+ */
+function queueZombie(world: World, f: Family, brood: Brood, entry: HeapEntry): void {
+  brood.zombies.push(entry);
+  if (brood.zombies.size <= 2 * brood.members.size + 16) return;
+  const fresh = new PositionHeap();
+  for (const name of brood.members) {
+    const child = world.processes.get(name);
+    const position = f.position.get(name);
+    if (child?.state === 'zombie' && child.exitSignal === SIGCHLD && position !== undefined) fresh.push({ position, name });
+  }
+  brood.zombies = fresh;
 }
 
 /** The children of `parent` (zombies included, reaped ones not), in the kernel's list order. */
@@ -104,7 +123,8 @@ export function firstWaitableZombie(world: World, parent: Process): Process | nu
   for (let top = brood.zombies.peek(); top !== undefined; top = brood.zombies.peek()) {
     const child = world.processes.get(top.name);
     // Current only while the child is still in this list at the position it was queued with.
-    if (child !== undefined && child.parent === parent.name && f.position.get(child.name) === top.position && child.state === 'zombie') return child;
+    const current = child !== undefined && child.parent === parent.name && f.position.get(child.name) === top.position;
+    if (current && child.state === 'zombie' && child.exitSignal === SIGCHLD) return child;
     brood.zombies.pop();
   }
   return null;
@@ -119,7 +139,7 @@ export function attachChild(world: World, child: Process, parent: ProcName | nul
   leave(f, child);
   child.parent = parent;
   child.exitSignal = exitSignal;
-  if (parent !== null) join(f, child, parent);
+  if (parent !== null) join(world, f, child, parent);
 }
 
 /** `child` has become a zombie: a wait by its parent may now reap it. */
@@ -127,7 +147,7 @@ export function noteZombie(world: World, child: Process): void {
   if (child.parent === null || child.exitSignal !== SIGCHLD) return;
   const f = family(world);
   const position = f.position.get(child.name);
-  if (position !== undefined) broodOf(f, child.parent).zombies.push({ position, name: child.name });
+  if (position !== undefined) queueZombie(world, f, broodOf(f, child.parent), { position, name: child.name });
 }
 
 /** A reaped process leaves its parent's list. */
