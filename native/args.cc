@@ -63,7 +63,7 @@ std::vector<std::string> ArgStringArray(const Napi::CallbackInfo& info, size_t i
   const uint32_t length = array.Length();
   std::vector<std::string> out;
   // A JS array's length says nothing about its memory (a sparse one is a few bytes): reserve a
-  // little, and let the elements read so far grow it - a hole is not a string and ends it.
+  // little, and let the elements read so far grow it - a hole is not a string: a TypeError.
   out.reserve(std::min<uint32_t>(length, 4096));
   for (uint32_t i = 0; i < length; i++) {
     Napi::Value v = array[i];

@@ -125,14 +125,25 @@ void ReapInBackground(UniqueFd pidfd) noexcept {
       g_waiting->clear();
     }
     if (pidfd.get() >= 0 && Register(pidfd.get())) (void)pidfd.release();
-  } else if (pidfd.get() >= 0 && !ReapIfExited(pidfd.get())) {
-    // Keep it for the next hand-over (or the next attempt to start the reaper).
-    try {
-      if (g_waiting == nullptr) g_waiting = new std::vector<int>();
-      g_waiting->push_back(pidfd.get());
-      (void)pidfd.release();
-    } catch (...) {
-      // Out of memory: the child is left as it was.
+  } else {
+    // Still no reaper: reap the waiting children that have exited meanwhile, here (a zombie keeps
+    // its slot in the very pids limit that stops the thread), and keep the rest, with this one
+    // unless it has exited too, for the next hand-over or the next attempt to start the reaper.
+    if (g_waiting != nullptr) {
+      std::erase_if(*g_waiting, [](int fd) {
+        if (!ReapIfExited(fd)) return false;
+        (void)::close(fd);
+        return true;
+      });
+    }
+    if (pidfd.get() >= 0 && !ReapIfExited(pidfd.get())) {
+      try {
+        if (g_waiting == nullptr) g_waiting = new std::vector<int>();
+        g_waiting->push_back(pidfd.get());
+        (void)pidfd.release();
+      } catch (...) {
+        // Out of memory: the child is left as it was.
+      }
     }
   }
   pthread_mutex_unlock(&g_lock);

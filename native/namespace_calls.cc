@@ -71,19 +71,12 @@ Napi::Value OpenNamespacePath(const Napi::CallbackInfo& info) {
   if (static_cast<unsigned long>(sfs.f_type) != NSFS_MAGIC) ThrowSystemErrorPath(env, ENOTTY, "fstatfs", path);
   char self[64];
   snprintf(self, sizeof self, "/proc/self/fd/%d", handle.get());
+  // Without /proc (ENOENT) this is ENOENT too: opening the path again by name could open
+  // whatever was swapped in meanwhile, a device among them, before any check could refuse it.
   UniqueFd fd(::open(self, O_RDONLY | O_CLOEXEC));
-  if (fd.get() == -1 && errno == ENOENT) {
-    // No /proc: open the path itself, without blocking, and check it is still that file.
-    fd = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-    struct stat was, now;
-    if (fd.get() != -1 && (::fstat(handle.get(), &was) != 0 || ::fstat(fd.get(), &now) != 0 ||
-                           was.st_dev != now.st_dev || was.st_ino != now.st_ino)) {
-      ThrowSystemErrorPath(env, ENOTTY, "open", path);  // swapped for something else meanwhile
-    }
-  }
   if (fd.get() == -1) {
     const int err = errno;
-    ThrowSystemErrorPath(env, err, "open", path);
+    ThrowSystemErrorPath(env, err, "open", self);  // the path named is fine: /proc is what failed
   }
   return OwnedFd::New(env, std::move(fd));
 }

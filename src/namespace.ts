@@ -65,6 +65,10 @@ export class Namespace implements Disposable {
       owned = addon().openNamespacePath(checkPath(path));
     } catch (error) {
       if (isSystemError(error, 'ENOTTY')) throw withHint(error, `${path} is not a namespace file`);
+      // The checked file is reopened through /proc/self/fd, never by its path again (see the addon).
+      if (isSystemError(error, 'ENOENT') && error.path?.startsWith('/proc/self/fd/') === true) {
+        throw withHint(error, `no /proc is mounted, and ${path} is opened (after the check that it is a namespace file) through /proc/self/fd`);
+      }
       throw error;
     }
     try {

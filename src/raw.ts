@@ -17,7 +17,7 @@ import { addon } from './native/addon.js';
 import { forChildrenOf, kindOf, kindOfFlag, type NamespaceType } from './kinds.js';
 import { isSystemError, withHint } from './errors.js';
 import { explain } from './model/explain.js';
-import { booleanOption, checkFd, checkFlags, checkPath, checkPid, checkSignal, describe } from './validate.js';
+import { booleanOption, checkFd, checkFlags, checkPath, checkPid, checkSignal, describe, ownElement } from './validate.js';
 
 export type { OwnedFd as RawFd, RawExitStatus, RawFileIdentity };
 export { PidTranslation };
@@ -31,7 +31,7 @@ function maskOf(value: NamespaceMask, name: string): number {
   if (Array.isArray(value)) {
     // An index loop, not reduce(): a hole of a sparse array is an error, not skipped.
     let mask = 0;
-    for (let i = 0; i < value.length; i++) mask |= kindOf(value[i], `${name}[${i}] namespace type`).flag;
+    for (let i = 0; i < value.length; i++) mask |= kindOf(ownElement(value, i), `${name}[${i}] namespace type`).flag;
     return mask;
   }
   throw new TypeError(`${name} must be a flag mask, a namespace type or an array of types, got ${describe(value)}`);

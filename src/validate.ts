@@ -106,17 +106,47 @@ export function ownProperties(value: object): Record<string, unknown> {
   return Object.assign(Object.create(null) as Record<string, unknown>, value);
 }
 
+/** `array[index]` if the array has that element itself; a hole is undefined (never Object.prototype[index]). */
+export function ownElement(array: readonly unknown[], index: number): unknown {
+  return Object.hasOwn(array, index) ? array[index] : undefined;
+}
+
+/**
+ * `value[key]` where the object itself or its class defines it (a FileHandle's `fd` getter, a
+ * socket's own `_handle`), but never where only Object.prototype does: that is pollution.
+ */
+export function classProperty(value: object, key: string): unknown {
+  for (let o: object | null = value; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    if (Object.hasOwn(o, key)) return (value as Record<string, unknown>)[key];
+  }
+  return undefined;
+}
+
+/** The most elements ownData copies from one array (a scenario's steps, a map's lines). */
+export const MAX_DATA_ELEMENTS = 1_000_000;
+
 /**
  * A deep copy of plain data (objects, arrays, primitives) with own enumerable properties only,
  * objects on a null prototype: a snapshot, so that getters run once (before the checks, not
- * again between check and use) and nothing inherited is read.
+ * again between check and use) and nothing inherited is read — holes included. `name` names the
+ * value in the RangeError for an array longer than MAX_DATA_ELEMENTS and the TypeError for data
+ * that contains itself.
  */
-export function ownData(value: unknown): unknown {
-  if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => ownData(value[i]));
+export function ownData(value: unknown, name = 'value', within: Set<object> = new Set()): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  const copy = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(value)) copy[key] = ownData((value as Record<string, unknown>)[key]);
-  return copy;
+  if (within.has(value)) throw new TypeError(`${name} contains itself (a cycle): expected plain data`);
+  within.add(value);
+  try {
+    if (Array.isArray(value)) {
+      if (value.length > MAX_DATA_ELEMENTS) throw new RangeError(`${name} must have at most ${MAX_DATA_ELEMENTS} elements, got ${value.length}`);
+      return Array.from({ length: value.length }, (_, i) => ownData(ownElement(value, i), `${name}[${i}]`, within));
+    }
+    const copy = Object.create(null) as Record<string, unknown>;
+    for (const key of Object.keys(value)) copy[key] = ownData((value as Record<string, unknown>)[key], `${name}.${key}`, within);
+    return copy;
+  } finally {
+    within.delete(value);
+  }
 }
 
 /** A boolean option. */

@@ -294,7 +294,7 @@ add('listing', 'listNamespaces: an unknown option', () => listNamespaces({ type:
 for (const [types, shown, error] of [['net', '"net"', TypeError], [[], 'got 0', RangeError], [new Array(9).fill('net'), 'got 9', RangeError]] as const) {
   add('listing', `listNamespaces: types = ${shown}`, () => listNamespaces({ types: types as never }), { error, names: ['options.types', shown] });
 }
-badKinds('listing', 'listNamespaces types[]', 'options.types entry', (kind) => listNamespaces({ types: [kind as never] }));
+badKinds('listing', 'listNamespaces types[]', 'options.types[0] namespace type', (kind) => listNamespaces({ types: [kind as never] }));
 badIntegers('listing', 'listNamespaces', 'options.pid', 1, NO_SUCH_PID, (pid) => listNamespaces({ pid: pid as number }));
 for (const [owner, shown, error] of [[1, '1', TypeError], ['4026531837', '"4026531837"', TypeError], [0n, '0n', RangeError], [-1n, '-1n', RangeError]] as const) {
   add('listing', `listNamespaces: owner = ${shown}`, () => listNamespaces({ owner: owner as never }), { error, names: ['options.owner', shown] });
@@ -513,6 +513,8 @@ for (const [steps, shown] of [[null, 'null'], [5, '5'], [{}, '[object Object]']]
   add('model', `run(${shown})`, () => new Model().run(steps as never), type('steps', shown));
   add('model', `predict(${shown})`, () => predict(steps as never), type('steps', shown));
 }
+add('model', 'apply: a step that contains itself', () => { const step: Record<string, unknown> = { op: 'getpid', proc: 'root' }; step.self = step; return applyStep(step); }, type('step.self', 'contains itself'));
+add('model', 'run: a sparse array of 2^32 - 1 steps', () => new Model().run(new Array(2 ** 32 - 1) as never), range('steps', '4294967295', 'at most 1000000'));
 add('model', 'predict: a bad second step', () => predict([{ op: 'getpid', proc: 'root' }, { op: 'getpid' }] as never), type('steps[1].proc', 'undefined'));
 for (const [config, shown] of [[null, 'null'], [5, '5'], [[], 'array(0)']] as const) {
   add('model', `new Model(${shown})`, () => new Model(config as never), type('config', shown));

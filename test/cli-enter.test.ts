@@ -2,7 +2,7 @@
  * `nsbridge enter` as a real process: a target started with `nsbridge run` in new uts, pid, net
  * and mount namespaces, entered with --all and with single kinds.
  */
-import { readlinkSync, readFileSync } from 'node:fs';
+import { readdirSync, readlinkSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canBeNobody, hasCommands, isRoot, itWith } from './helpers/features.js';
@@ -88,6 +88,17 @@ describe('nsbridge enter', () => {
     const result = nsbridge(['enter', '-t', '4194304', '--uts', '--', 'true']);
     expect([result.status, result.stdout]).toEqual([125, '']);
     expect(result.stderr).toBe('nsbridge: setns failed: ESRCH (pidfd_open): there is no process with that pid in this pid namespace: it has exited and been reaped, or never existed\n');
+  });
+});
+
+describe('nsbridge enter -t <a thread id>', () => {
+  it('says the pid is a thread, not a process: exit 125', () => {
+    // A thread of this test process (V8's and libuv's threads): a task id that is not a process id.
+    const tid = readdirSync('/proc/self/task').find((t) => t !== String(process.pid))!;
+    const result = nsbridge(['enter', '-t', tid, '--uts', '--', 'true']);
+    expect([result.status, result.stdout]).toEqual([125, '']);
+    // ENOENT since Linux 6.9 (pidfd_open without PIDFD_THREAD), EINVAL before.
+    expect(result.stderr).toMatch(/^nsbridge: setns failed: (ENOENT|EINVAL) \(pidfd_open\): that pid is a thread of a process, not the process itself: give the process id \(the thread group leader, the Tgid of \/proc\/<pid>\/status\)\n$/);
   });
 });
 

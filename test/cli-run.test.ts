@@ -2,9 +2,9 @@
  * `nsbridge run` as a real process on the real kernel: namespaces, maps, exit codes, signals,
  * setup failures and usage errors. Every background process is killed and awaited.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { hostname, uptime } from 'node:os';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -374,25 +374,39 @@ describe('nsbridge run: exit codes and signals', () => {
     expect(await ended(child)).toEqual({ code: 137, signal: null });
   });
 
+  it('a second SIGINT is passed on too, not escalated: a program that handles Ctrl-C keeps running', async () => {
+    const { child, output } = await startRunWithOutput(['--', 'sh', '-c', 'trap "echo int" INT; trap "exit 4" TERM; echo ready; while :; do sleep 0.05; done']);
+    child.kill('SIGINT');
+    await until(() => output().split('int').length - 1 >= 1);
+    child.kill('SIGINT');
+    await until(() => output().split('int').length - 1 >= 2);
+    child.kill('SIGTERM');
+    expect(await ended(child)).toEqual({ code: 4, signal: null });
+  });
+
   const cgroup2ForFreeze = findCgroup2Mount();
-  itWith(isRoot && cgroup2ForFreeze !== null && hasCommands('timeout'), 'needs root, cgroup2 (cgroup.freeze) and timeout', 'a setup that hangs (a frozen cgroup: the child never reaches exec) is ended by SIGTERM, as timeout(1) sends it', () => {
+  itWith(isRoot && cgroup2ForFreeze !== null && hasCommands('timeout'), 'needs root, cgroup2 (cgroup.freeze) and timeout', 'a setup that hangs (a frozen cgroup: the child never reaches exec) is ended by SIGTERM, as timeout(1) sends it; thawed later, the half-made child does not run the program', () => {
     const frozen = join(cgroup2ForFreeze!.mountPoint, `nsbridge-frozen-${process.pid}`);
+    const marker = join(mkdtempSync(join(tmpdir(), 'nsbridge-frozen-')), 'ran');
     mkdirSync(frozen);
     writeFileSync(join(frozen, 'cgroup.freeze'), '1');
     try {
       // timeout's own status when it had to end the command: 124. Before, SIGTERM only queued
       // while spawn() waited for the frozen child, and timeout waited for ever.
-      const result = spawnSync('timeout', ['-s', 'TERM', '2', ...nodeArgv(...NODE_ARGS, 'dist/cli/main.js'), 'run', '--cgroup-path', frozen, '--', 'true'], {
+      const result = spawnSync('timeout', ['-s', 'TERM', '2', ...nodeArgv(...NODE_ARGS, 'dist/cli/main.js'), 'run', '--cgroup-path', frozen, '--', 'touch', marker], {
         // No pipes: the frozen child holds whatever nsbridge had open until it is thawed.
         cwd: repoRoot, stdio: 'ignore', env: PLAIN_ENV, timeout: 30_000, killSignal: 'SIGKILL',
       });
       expect([result.status, result.signal]).toEqual([124, null]);
+      expect(readFileSync(join(frozen, 'cgroup.procs'), 'utf8')).not.toBe(''); // the child, still frozen
     } finally {
-      // Thawed, the half-made child goes on to exec true and exit; then the cgroup can go.
+      // Thawed, the half-made child finds its spawner gone and exits before exec; then the cgroup can go.
       writeFileSync(join(frozen, 'cgroup.freeze'), '0');
       for (let i = 0; i < 500 && readFileSync(join(frozen, 'cgroup.procs'), 'utf8') !== ''; i++) spawnSync('sleep', ['0.01']);
       rmdirSync(frozen);
     }
+    expect(existsSync(marker)).toBe(false);
+    rmSync(dirname(marker), { recursive: true, force: true });
   });
 
   it('SIGINT sent to nsbridge reaches a program without a handler: 130', async () => {

@@ -274,7 +274,7 @@ describe('listNamespaces() robustness', () => {
   });
 
   it('bad options: TypeError or RangeError naming the value', () => {
-    expect(() => listNamespaces({ types: ['bogus' as never] })).toThrow(new TypeError('Unknown options.types entry "bogus": expected one of cgroup, ipc, mnt, net, pid, time, user, uts'));
+    expect(() => listNamespaces({ types: ['bogus' as never] })).toThrow(new TypeError('Unknown options.types[0] namespace type "bogus": expected one of cgroup, ipc, mnt, net, pid, time, user, uts'));
     expect(() => listNamespaces({ types: [] })).toThrow(RangeError);
     expect(() => listNamespaces({ pid: 0 })).toThrow(/options.pid must be an integer from 1 to 4194304, got 0/);
     expect(() => listNamespaces({ pid: '1' as never })).toThrow(new TypeError('options.pid must be an integer, got "1"'));

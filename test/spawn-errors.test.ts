@@ -335,9 +335,11 @@ describe('out of fds (RLIMIT_NOFILE): each fd a spawn opens, here or in the chil
     expectEmfile({
       // The report pipe takes the last two fds.
       clonePidfd: [{ stdio: [1, 0, 2] }, 2, { step: 'clone3', syscall: 'clone3', hint: 'no fd number was free for the new pidfd (RLIMIT_NOFILE): close fds or raise the limit' }],
-      // One more: the child's copy of the fd table is full, and moving fd 1 out of slot 0's way
-      // (F_DUPFD_CLOEXEC) fails there.
-      childStdio: [{ stdio: [1, 0, 2] }, 3, { step: 'stdio', syscall: 'fcntl' }],
+      // One more, and the child's copy of the fd table has two free numbers: the pidfd's (reserved
+      // here, not yet installed when the table is copied) and the report pipe's read end, which
+      // the child closes first. Rotating the three slots needs three F_DUPFD_CLOEXEC moves out of
+      // each other's way; the third fails there.
+      childStdio: [{ stdio: [1, 2, 0] }, 3, { step: 'stdio', syscall: 'fcntl' }],
     });
   });
 
@@ -576,6 +578,15 @@ describe('cgroup', () => {
   it('ENOENT for a missing cgroup directory: fails while opening it, before any clone', async () => {
     const path = join(cgroupRoot ?? tmp, `nsbridge-no-such-cgroup-${process.pid}`);
     await failing('/bin/true', [], { cgroup: path }, { step: 'cgroup', code: 'ENOENT', syscall: 'open' });
+  });
+
+  it('a failure while opening: the NsChild has the pipe slots the options gave, read once (a getter runs once)', async () => {
+    const path = join(cgroupRoot ?? tmp, `nsbridge-no-such-cgroup-${process.pid}`);
+    let reads = 0;
+    const options = { cgroup: path, get stdio() { reads++; return ['ignore', 'pipe', 'ignore'] as const; } };
+    const child = spawn('/bin/true', [], options);
+    await expect(child.ready).rejects.toMatchObject({ step: 'cgroup', code: 'ENOENT' });
+    expect([child.stdin, child.stdout?.destroyed, child.stderr, reads]).toEqual([null, true, null, 1]);
   });
 
   itWith(features.cloneIntoCgroup.supported, features.cloneIntoCgroup.detail, 'EBADF for a directory that is not a cgroup v2 directory', async () => {

@@ -3,7 +3,7 @@
  * here failed before their fixes.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, rmdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ describe('a /proc of another pid namespace', () => {
     expect([observed.mounted, observed.selfVisible, observed.unmounted]).toEqual([0, false, 0]);
     expect(observed.maps).toEqual({
       step: 'proc', code: 'ENOENT', syscall: 'open', sameError: true,
-      hint: "this process has no pid in the pid namespace of the mounted /proc (a proc of another pid namespace is mounted there), so the child's /proc files (uid_map, gid_map, setgroups, timens_offsets, ns) cannot be found: mount a proc of this process's pid namespace",
+      hint: "no /proc is mounted, or this process has no pid in the pid namespace of the one mounted (a proc of another pid namespace), so the child's /proc files (uid_map, gid_map, setgroups, timens_offsets, ns) cannot be found: mount a proc of this process's pid namespace",
     });
     expect(observed.plain).toEqual({ code: 0, signal: null });
   });
@@ -42,7 +42,7 @@ describe('a /proc of another pid namespace', () => {
 
 describe('a pids limit (no thread can be created)', () => {
   const parent = isRoot ? pidsCgroupParent() : null;
-  itWith(parent !== null, 'needs root and a cgroup with a pids controller (v1 pids, or pids in the cgroup2 root subtree_control)', 'listNamespaces() scans on the calling thread instead of aborting; the reaper that could not start takes its children over at the next spawn', () => {
+  itWith(parent !== null, 'needs root and a cgroup with a pids controller (v1 pids, or pids in the cgroup2 root subtree_control)', 'listNamespaces() scans on the calling thread instead of aborting; while the reaper cannot start, each spawn reaps the waiting children that exited; once it starts, it takes the others over', () => {
     const cgroup = join(parent!, `nsbridge-pids-${process.pid}`);
     mkdirSync(cgroup);
     try {
@@ -55,7 +55,9 @@ describe('a pids limit (no thread can be created)', () => {
         },
         reaperWasRefused: true,
         orphanWhileLimited: 'Z', // nobody could reap it yet
-        orphanAfter: 'gone',
+        orphanAfterSpawnWhileLimited: 'gone', // the next spawn reaped it on its own thread
+        secondStillRunning: 'S',
+        secondAfter: 'gone', // the reaper, started once the limit went, reaped it
       });
     } finally {
       rmdirSync(cgroup);
@@ -89,6 +91,24 @@ describe('paths that are FIFOs or devices', () => {
   }
 });
 
+describe('a namespace file without /proc', () => {
+  itWith(isRoot && hasCommands('unshare', 'mount', 'umount'), 'needs root, unshare, mount and umount', 'Namespace.open checks the file but, with no /proc to reopen it through, refuses (ENOENT, with a hint) rather than open the path by name again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsbridge-noproc-'));
+    const file = join(dir, 'net');
+    writeFileSync(file, '');
+    try {
+      // A mount namespace of the fixture's own: the bind mount and the lazy unmount stay there.
+      const observed = fixture(['unshare', '-m', '--propagation', 'private', 'sh', '-c', 'mount --bind /proc/self/ns/net "$0" && umount -l /proc && exec "$@"', file], 'no-proc.mjs', [file]);
+      expect(observed).toEqual({
+        procMounted: false,
+        open: { code: 'ENOENT', syscall: 'open', path: '/proc/self/fd/N', hint: `no /proc is mounted, and ${file} is opened (after the check that it is a namespace file) through /proc/self/fd` },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the environment, changed by another thread meanwhile', () => {
   it('spawn() with env omitted, while a SHARE_ENV worker grows and shrinks the environment: no crash, every program ran', () => {
     expect(fixture([], 'env-race.mjs')).toEqual({ codes: { 0: 3 } });
@@ -108,8 +128,14 @@ describe('Object.prototype polluted with option names', () => {
       const observed = fixture(launcher, 'prototype-pollution.mjs');
       expect(observed.exit).toEqual({ code: 0, signal: null });
       expect(observed.output).toEqual(observed.expected); // our hostname, cwd, uid and network namespace
+      expect([observed.bareExit, observed.bareOutput]).toEqual([{ code: 0, signal: null }, observed.expected]); // spawn() without options too
       expect([observed.namespaceOf, observed.listingHasOurNet, observed.listingHasOtherKinds]).toEqual(['net', true, true]);
       expect(observed.model).toMatchObject({ ok: true, value: 3, rule: 'clone3.created-process' }); // no polluted namespaces: pid 3, not 1
+      expect(observed.holes).toEqual({
+        args: 'args[0] must be a string, got undefined',
+        namespaces: 'Unknown options.namespaces[0] namespace type undefined: expected one of cgroup, ipc, mnt, net, pid, time, user, uts',
+        listing: 'Unknown options.types[0] namespace type undefined: expected one of cgroup, ipc, mnt, net, pid, time, user, uts',
+      });
     });
   }
 });

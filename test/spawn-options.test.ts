@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Namespace, ProcessHandle } from '../src/index.js';
 import { NAMESPACE_KINDS, kindOf } from '../src/kinds.js';
 import { readNsPid } from '../src/proc.js';
-import { normalizeSpawn, type SpawnRequest } from '../src/spawn/options.js';
+import { PreparationFailure, normalizeSpawn, type SpawnRequest } from '../src/spawn/options.js';
 import { fdTarget, openFds } from './helpers/processes.js';
 import { addon } from '../src/native/addon.js';
 
@@ -225,7 +225,9 @@ describe('spawn option validation', () => {
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toMatchObject({ code: 'ENOENT', path: '/nonexistent/nsbridge-test-cgroup', step: 'cgroup' });
+    // A setup failure while preparing: spawn() makes an NsChild with these pipe slots of it.
+    expect(thrown).toBeInstanceOf(PreparationFailure);
+    expect(thrown).toMatchObject({ failure: { code: 'ENOENT', path: '/nonexistent/nsbridge-test-cgroup', step: 'cgroup' }, pipeSlots: [false, false, false] });
     expect(openFds()).toEqual(before);
   });
 });

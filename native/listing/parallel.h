@@ -24,6 +24,17 @@ void ParallelSlices(size_t n, size_t slots, Fn&& fn) {
   std::vector<std::thread> threads;
   threads.reserve(slots - 1);
   std::vector<size_t> left;  // slices no thread could be started for
+  left.reserve(slots - 1);   // no allocation (no bad_alloc) once threads run
+  // Started threads are joined on every way out: a joinable std::thread destroyed would
+  // std::terminate. Whatever else throws (bad_alloc in a thread's start, or in fn on this
+  // thread) is rethrown once they are joined.
+  struct JoinAll {
+    std::vector<std::thread>& threads;
+    ~JoinAll() {
+      for (auto& t : threads)
+        if (t.joinable()) t.join();
+    }
+  } join_all{threads};
   const size_t per = (n + slots - 1) / slots;
   for (size_t s = 1; s < slots; ++s) {
     const size_t begin = std::min(n, s * per), end = std::min(n, (s + 1) * per);
@@ -35,7 +46,6 @@ void ParallelSlices(size_t n, size_t slots, Fn&& fn) {
   }
   fn(size_t{0}, std::min(n, per), size_t{0});
   for (size_t s : left) fn(std::min(n, s * per), std::min(n, (s + 1) * per), s);
-  for (auto& t : threads) t.join();
 }
 
 /** How many slices for n items: one thread per core (at most 4), none for small inputs. */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/stat.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -370,6 +371,19 @@ NSBRIDGE_CHILD_CODE CandidateDetail Explain(const char* path, int err) {
   Fail(p, Step::kExecve, saw_eacces && error == -ENOENT ? -EACCES : error);
 }
 
+// A setup whose spawner did not live to see it end must not become a program: nobody waits for
+// it, and a setup that hung (a frozen cgroup, a hung file system) while its parent was ended by a
+// signal, as timeout(1) does, would otherwise run the program whenever it resumes. The parent's
+// end of the report pipe closes when the parent dies (the child's copy was closed first), and a
+// pipe without readers polls POLLERR for its writer (fs/pipe.c pipe_poll). The last check before
+// execve; what remains is the window between this poll and the exec.
+NSBRIDGE_CHILD_CODE void ExitIfSpawnerGone(const ChildPlan* p) {
+  struct pollfd report = {p->report_fd, POLLOUT, 0};
+  struct timespec now = {0, 0};
+  long r = raw::Syscall(__NR_ppoll, reinterpret_cast<long>(&report), 1, reinterpret_cast<long>(&now), 0, 0);
+  if (r == 1 && (report.revents & POLLERR) != 0) ExitQuietly(kFailureExit);
+}
+
 // The rest of the setup, in the process that becomes the program.
 // unshare(1)'s order: root, proc, working directory, then the credentials (which drop the
 // capabilities the mounts need), then the ambient capabilities.
@@ -383,6 +397,7 @@ NSBRIDGE_CHILD_CODE CandidateDetail Explain(const char* path, int err) {
   ArmParentDeathSignal(p);
   SetupStdio(p);
   CloseOtherFds(p);
+  ExitIfSpawnerGone(p);
   Exec(p);
 }
 
@@ -396,6 +411,7 @@ NSBRIDGE_CHILD_CODE int ProgramMain(void* arg) { BecomeProgram(static_cast<const
 NSBRIDGE_CHILD_CODE int ChildMain(void* arg) {
   const ChildPlan* p = static_cast<const ChildPlan*>(arg);
   if (p->go_write_fd >= 0) raw::Syscall(__NR_close, p->go_write_fd);
+  if (p->report_read_fd >= 0) raw::Syscall(__NR_close, p->report_read_fd);
   ResetSignals(p);
   Join(p);
   Unshare(p);

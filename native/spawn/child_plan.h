@@ -112,6 +112,8 @@ struct ChildPlan {
   int go_fd;      // read end, O_CLOEXEC, or -1
   int go_write_fd;  // the parent's end: the child's copy is closed first, so that the parent
                     // closing its own end is an EOF the child sees
+  int report_read_fd;  // the parent's end of the report pipe, likewise closed first in the child:
+                       // then report_fd polls POLLERR once the parent is gone (ExitIfSpawnerGone)
 
   // --- uts, mounts, credentials
   const char* hostname;

@@ -192,7 +192,7 @@ int ChildPidInProc(int pidfd, pid_t* pid, const char** syscall) {
   if (n < 0) return errno;
   buf[n] = '\0';
   const char* line = strstr(buf, "\nPid:");
-  if (line == nullptr) return ENOSYS;  // a kernel without pidfd fdinfo (before 5.10)
+  if (line == nullptr) return ENOSYS;  // a kernel without pidfd fdinfo (before 5.5)
   const long value = strtol(line + 5, nullptr, 10);
   if (value <= 0) return ESRCH;
   *pid = static_cast<pid_t>(value);
@@ -282,6 +282,7 @@ Attempt RunChild(const SpawnJob& job, ChildPlan* plan, nsbridge_clone_args* args
   plan->report_fd = report_w.get();
   plan->go_fd = go_r.get();
   plan->go_write_fd = go_w.get();
+  plan->report_read_fd = report_r.get();
 
   sigset_t all, old;
   sigfillset(&all);

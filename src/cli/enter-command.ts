@@ -14,8 +14,8 @@ target. Namespaces the target shares with nsbridge are not joined (nothing to do
 nsenter -a. --root and --wd directories are opened before any namespace is joined; --wdns names a
 directory inside. Entering a user namespace makes the program root there (uid and gid 0) unless
 --preserve-credentials. Without a program, $SHELL (or /bin/sh) runs. SIGINT, SIGTERM, SIGHUP and
-SIGQUIT sent to nsbridge are passed on to the program once it runs (a second SIGINT or SIGTERM
-kills it); during the setup they end nsbridge itself.
+SIGQUIT sent to nsbridge are passed on to the program once it runs (a second SIGTERM kills it);
+during the setup they end nsbridge itself, and the program is not run.
 ${EXIT_CODES_HELP}
 Examples:
   nsbridge enter -t 4711 --all -- hostname

@@ -58,8 +58,8 @@ export async function runProgram(file: string, args: readonly string[], options:
   // While spawn() sets the program up, this thread is inside the call and no JavaScript runs: a
   // handler installed now would only queue the signal, and a setup that hangs (a frozen cgroup,
   // a hung file system) could then be ended by nothing but SIGKILL. So until spawn() returns the
-  // signals keep their default action and end nsbridge; the program, if it already runs, gets its
-  // own copy from the terminal, or SIGKILL with --kill-child.
+  // signals keep their default action and end nsbridge; the child, still in its setup, then exits
+  // before exec (it checks that its spawner lives), so no program runs without us.
   let child: NsChild;
   try {
     child = spawn(file, args, { ...options, stdio: 'inherit' });
@@ -67,21 +67,24 @@ export async function runProgram(file: string, args: readonly string[], options:
     afterSpawn?.();
     throw error;
   }
-  afterSpawn?.(); // what the options referred to (directory fds, namespace handles) is no longer needed
-  // From here on a Ctrl-C reaches the program, which decides. The terminal also sends it to the
-  // program directly when both are in its foreground process group; a second copy is harmless
-  // for the usual handlers. A pid-1 program (run --pid) gets a signal from us, in an ancestor pid
-  // namespace, only if it installed a handler: the kernel drops the others, so there the
-  // program is ended with SIGKILL (which the kernel delivers from an ancestor) instead. A second
-  // SIGINT or SIGTERM means "now": the program is killed (SIGKILL), as a shell user expects.
-  const seen = new Set<NodeJS.Signals>();
+  // From here on a signal reaches the program, which decides (the handlers go in at once: until
+  // then a signal still ends nsbridge, and the program would be left without anyone waiting for
+  // it). The terminal also sends a Ctrl-C to the program directly when both are in its foreground
+  // process group; a second copy is harmless for the usual handlers. A pid-1 program (run --pid)
+  // gets a signal from us, in an ancestor pid namespace, only if it installed a handler: the
+  // kernel drops the others, so there the program is ended with SIGKILL (which the kernel
+  // delivers from an ancestor) instead. A second SIGTERM means "now", as supervisors mean it:
+  // the program is killed (SIGKILL). A second SIGINT does not: at an interactive program, every
+  // Ctrl-C is a SIGINT to both of us.
+  let terminated = false;
   const forward = (signal: NodeJS.Signals): void => {
-    const again = (signal === 'SIGINT' || signal === 'SIGTERM') && seen.has(signal);
-    seen.add(signal);
+    const again = signal === 'SIGTERM' && terminated;
+    if (signal === 'SIGTERM') terminated = true;
     const pid = child.pid;
     child.kill(again || (pid !== undefined && droppedByInit(pid, signalNumbers[signal]!)) ? 'SIGKILL' : signal);
   };
   for (const signal of FORWARDED) process.on(signal, forward);
+  afterSpawn?.(); // what the options referred to (directory fds, namespace handles) is no longer needed
   try {
     const info = await child.exited;
     return exitCodeOf(info);

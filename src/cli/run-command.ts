@@ -16,10 +16,10 @@ need/imply --user; --monotonic/--boottime → --time; --hostname → --uts.
 Without a program, $SHELL (or /bin/sh) runs. nsbridge always forks: with --pid the program is pid 1
 of the new pid namespace. A new mount namespace's mounts are made private first (--propagation),
 so nothing the program mounts reaches the host. Once the program runs, SIGINT, SIGTERM, SIGHUP
-and SIGQUIT sent to nsbridge are passed on to it (a second SIGINT or SIGTERM kills it); a pid 1
-without a handler for the signal would never see it (the kernel drops it), so nsbridge ends such a
-program with SIGKILL instead (exit status 137). During the setup they end nsbridge itself, so a
-setup that hangs can be interrupted.
+and SIGQUIT sent to nsbridge are passed on to it (a second SIGTERM kills it); a pid 1 without a
+handler for the signal would never see it (the kernel drops it), so nsbridge ends such a program
+with SIGKILL instead (exit status 137). During the setup they end nsbridge itself, so a setup that
+hangs can be interrupted, and the half-made child then exits without running the program.
 ${EXIT_CODES_HELP}
 Examples:
   nsbridge run --pid --mount-proc -- sh -c 'echo $$; ps -e'

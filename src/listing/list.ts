@@ -4,7 +4,7 @@
  */
 import { addon } from '../native/addon.js';
 import { ALL_NAMESPACE_FLAGS, NAMESPACE_KINDS, kindOf } from '../kinds.js';
-import { checkArray, checkBoolean, checkPid, describe, ownProperties } from '../validate.js';
+import { checkArray, checkBoolean, checkPid, describe, ownElement, ownProperties } from '../validate.js';
 import { collect, type Collected } from './collect.js';
 import type { ListNamespacesOptions, NamespaceEntry } from './types.js';
 
@@ -29,7 +29,9 @@ function checkOptions(options: unknown): Checked {
   let flags = ALL_NAMESPACE_FLAGS;
   if (o.types !== undefined) {
     const types = checkArray(o.types, 'options.types', 1, NAMESPACE_KINDS.length);
-    flags = types.reduce<number>((mask, type) => mask | kindOf(type, 'options.types entry').flag, 0);
+    // An index loop, not reduce(): a hole is an error (undefined), not skipped, and never inherited.
+    flags = 0;
+    for (let i = 0; i < types.length; i++) flags |= kindOf(ownElement(types, i), `options.types[${i}] namespace type`).flag;
   }
   if (o.owner !== undefined && typeof o.owner !== 'bigint') {
     throw new TypeError(`options.owner must be the inode of a user namespace as a bigint, got ${describe(o.owner)}`);

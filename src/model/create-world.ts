@@ -20,7 +20,7 @@ export function addNamespace<N extends Namespace>(world: World, ns: N): N {
 }
 
 export function createWorld(config: WorldConfig = DEFAULT_CONFIG): World {
-  config = ownData(config) as WorldConfig;
+  config = ownData(config, 'config') as WorldConfig;
   checkWorldConfig(config);
   const world: World = {
     config,

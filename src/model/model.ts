@@ -24,7 +24,7 @@ export class Model {
   apply(given: Step): ModelResult {
     // A snapshot of the step's own data: getters run once, before the checks, and nothing
     // inherited (Object.prototype pollution) is read as a field.
-    const step = ownData(given);
+    const step = ownData(given, 'step');
     checkStep(step);
     if ('proc' in step) {
       const caller = proc(this.world, step.proc);
@@ -44,7 +44,7 @@ export class Model {
   }
 
   run(given: readonly Step[]): ModelResult[] {
-    const steps = ownData(given);
+    const steps = ownData(given, 'steps');
     checkSteps(steps);
     return steps.map((step) => this.apply(step));
   }

@@ -14,8 +14,8 @@ import { Namespace } from '../namespace.js';
 import { ProcessHandle } from '../process-handle.js';
 import { hasEffectiveCapability } from '../capabilities.js';
 import { readNsPid } from '../proc.js';
-import { checkArray, checkBoolean, checkFd, checkId, checkInteger, checkPath, checkPid, checkSignal, checkString, describe, ownProperties } from '../validate.js';
-import { isSystemError } from '../errors.js';
+import { checkArray, checkBoolean, checkFd, checkId, checkInteger, checkPath, checkPid, checkSignal, checkString, classProperty, describe, ownElement, ownProperties } from '../validate.js';
+import { isSystemError, type SystemErrorShape } from '../errors.js';
 import type { SpawnErrorContext } from './spawn-error.js';
 import { parseCwd, parsePersist, parsePropagation, parseRoot, type DirectoryOption, type PersistEntry, type Propagation } from './fs-options.js';
 
@@ -160,9 +160,9 @@ function checkKeys(object: Record<string, unknown>, allowed: readonly string[], 
   }
 }
 
-/** Like Array.prototype.map, but holes of sparse arrays are visited (as undefined). */
+/** Like Array.prototype.map, but holes of sparse arrays are visited (as undefined, never inherited). */
 function mapEntries<T>(array: readonly unknown[], each: (value: unknown, index: number) => T): T[] {
-  return Array.from({ length: array.length }, (_, i) => each(array[i], i));
+  return Array.from({ length: array.length }, (_, i) => each(ownElement(array, i), i));
 }
 
 function requireCreated(creates: ReadonlySet<NamespaceType>, type: NamespaceType, option: string): void {
@@ -191,7 +191,7 @@ function parseCreates(value: unknown): Set<NamespaceType> {
   if (value === undefined) return creates;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const { type } = kindOf(value[i], `options.namespaces[${i}] namespace type`);
+      const { type } = kindOf(ownElement(value, i), `options.namespaces[${i}] namespace type`);
       if (creates.has(type)) throw new RangeError(`options.namespaces lists ${describe(type)} twice`);
       creates.add(type);
     }
@@ -269,7 +269,7 @@ function parseJoin(value: unknown, creates: ReadonlySet<NamespaceType>): JoinReq
   } else if (Array.isArray(join.kinds)) {
     targetKinds = [];
     for (let i = 0; i < join.kinds.length; i++) {
-      const kind = kindOf(join.kinds[i], `options.join.kinds[${i}] namespace type`);
+      const kind = kindOf(ownElement(join.kinds, i), `options.join.kinds[${i}] namespace type`);
       if (targetKinds.includes(kind)) throw new RangeError(`options.join.kinds lists ${describe(kind.type)} twice`);
       targetKinds.push(kind);
     }
@@ -532,6 +532,8 @@ function renderEnv(value: unknown): { envp: string[]; path: string | undefined }
   let path: string | undefined;
   for (const [key, raw] of Object.entries(env as Record<string, unknown>)) {
     if (raw === undefined) continue;
+    // process.env itself: a name no environment can hold is left out (Node never shows one today).
+    if (!given && (key === '' || key.includes('=') || key.includes('\0'))) continue;
     if (key === '') throw new RangeError('options.env must not have an empty key');
     if (key.includes('=')) throw new RangeError(`options.env key ${describe(key)} must not contain '='`);
     if (key.includes('\0')) throw new RangeError(`options.env key ${describe(key)} must not contain NUL bytes`);
@@ -590,14 +592,13 @@ function parseStdioSlot(value: unknown, index: number): StdioSlot {
   if (value === 'inherit') return { kind: 'fd', fd: index };
   if (typeof value === 'number') return { kind: 'fd', fd: checkFd(value, name) };
   if (typeof value === 'object') {
-    // Own properties only (an inherited fd is pollution); a socket's _handle is its own, and the
-    // handle's fd a getter of the native handle class.
-    const fd = Object.hasOwn(value, 'fd') ? (value as { fd?: unknown }).fd : undefined;
-    const handle = Object.hasOwn(value, '_handle') ? (value as { _handle?: { fd?: unknown } | null })._handle : undefined;
+    // The object's or its class's own (a FileHandle's fd getter, a socket's _handle, whose fd is a
+    // getter of the native handle class), never Object.prototype's: that would be pollution.
+    const fd = classProperty(value, 'fd');
+    const handle = classProperty(value, '_handle');
     if (typeof fd === 'number') return { kind: 'fd', fd: checkFd(fd, `${name}.fd`) };
-    if (typeof handle === 'object' && handle !== null && typeof handle.fd === 'number') {
-      return { kind: 'fd', fd: checkFd(handle.fd, `${name}._handle.fd`) };
-    }
+    const handleFd = typeof handle === 'object' && handle !== null ? classProperty(handle, 'fd') : undefined;
+    if (typeof handleFd === 'number') return { kind: 'fd', fd: checkFd(handleFd, `${name}._handle.fd`) };
   }
   throw new TypeError(`${name} must be 'pipe', 'inherit', 'ignore', null, an fd number or an object with an fd, got ${describe(value)}`);
 }
@@ -663,8 +664,19 @@ interface Checked {
 }
 
 function checkOptions(value: unknown, file: string): Checked {
-  const options = value === undefined ? {} : checkObject(value, 'options');
+  const options = value === undefined ? (Object.create(null) as Record<string, unknown>) : checkObject(value, 'options');
   checkKeys(options, optionKeys, 'spawn option');
+  // First, so that a step failing while the rest is checked (a join target found reaped) can be
+  // reported on an NsChild with the right pipe slots.
+  const stdio = parseStdio(options.stdio);
+  try {
+    return checkTheRest(options, file, stdio);
+  } catch (error) {
+    throw asPreparationFailure(error, stdio);
+  }
+}
+
+function checkTheRest(options: Record<string, unknown>, file: string, stdio: StdioSlot[]): Checked {
   const creates = parseCreates(options.namespaces);
   const join = parseJoin(options.join, creates);
   const env = renderEnv(options.env);
@@ -692,7 +704,7 @@ function checkOptions(value: unknown, file: string): Checked {
     paths: searchPath(file, env.path),
     argv0: options.argv0 === undefined ? file : checkString(options.argv0, 'options.argv0'),
     credentials,
-    stdio: parseStdio(options.stdio),
+    stdio,
     pdeathSignal: parsePdeathSignal(options.killOnParentDeath),
     signal: parseAbortSignal(options.signal),
     killSignal: options.killSignal === undefined ? checkSignal('SIGTERM') : checkSignal(options.killSignal, 'options.killSignal'),
@@ -921,6 +933,26 @@ function buildPlan(program: { file: string; args: string[] }, checked: Checked, 
  * Validate spawn(file, args, options) — or spawn(file, options) — and turn it into the plan the
  * addon runs. The caller must call release() once the spawn is done (or abandoned).
  */
+/**
+ * A setup step that failed while the spawn was being prepared (opening a join target, the
+ * cgroup): the options were valid, so the NsChild is made with their pipe slots.
+ */
+export class PreparationFailure extends Error {
+  constructor(
+    readonly failure: SystemErrorShape & { step: string },
+    /** Per stdio slot: whether it is a pipe. */
+    readonly pipeSlots: boolean[],
+  ) {
+    super(failure.message);
+  }
+}
+
+/** A system error tagged with its step becomes a PreparationFailure; anything else stays as it is. */
+function asPreparationFailure(error: unknown, stdio: readonly StdioSlot[]): unknown {
+  if (!isSystemError(error) || typeof (error as { step?: unknown }).step !== 'string') return error;
+  return new PreparationFailure(error as SystemErrorShape & { step: string }, stdio.map((slot) => slot.kind === 'pipe'));
+}
+
 export function normalizeSpawn(file: unknown, args: unknown, options: unknown): SpawnRequest {
   if (options === undefined && isPlainObject(args)) {
     options = args;
@@ -937,6 +969,6 @@ export function normalizeSpawn(file: unknown, args: unknown, options: unknown): 
     } catch {
       // The original error matters more than a failed close.
     }
-    throw error;
+    throw asPreparationFailure(error, checked.stdio);
   }
 }

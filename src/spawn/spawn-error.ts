@@ -123,15 +123,21 @@ const HINTS: Readonly<Record<string, string>> = {
   'unshare:EINVAL': 'the kernel refused this combination of namespaces for this process',
   'setns:ESRCH': 'the join target has exited (or is not visible from this pid namespace)',
   'setns:pidfd_open:ESRCH': 'there is no process with that pid in this pid namespace: it has exited and been reaped, or never existed',
+  // pidfd_open of a thread id without PIDFD_THREAD: ENOENT on 6.9+ (EINVAL before).
+  'setns:pidfd_open:ENOENT': 'that pid is a thread of a process, not the process itself: give the process id (the thread group leader, the Tgid of /proc/<pid>/status)',
+  'setns:pidfd_open:EINVAL': 'that pid is a thread of a process, not the process itself: give the process id (the thread group leader, the Tgid of /proc/<pid>/status)',
   'clone3:EAGAIN': "no new process could be created: a limit on tasks was reached (this cgroup's pids.max, RLIMIT_NPROC of this user, kernel.threads-max or pid_max)",
   'clone3:EMFILE': 'no fd number was free for the new pidfd (RLIMIT_NOFILE): close fds or raise the limit',
   'clone3:ENFILE': 'the system-wide limit on open files (fs.file-max) was reached',
+  // With a cgroup, a clone3 failure is the cgroup step's (CLONE_INTO_CGROUP): its pids.max first.
+  'cgroup:EAGAIN': "no new process could be created: a limit on tasks was reached (pids.max of the target cgroup or of one above it, RLIMIT_NPROC of this user, kernel.threads-max or pid_max)",
   'setns:EPERM': "joining needs CAP_SYS_ADMIN in the namespace's owning user namespace: join that user namespace too, or run as root",
   'setns:pid:EINVAL': 'a pid namespace can be joined only from an ancestor of it (or itself): not a sibling or an ancestor of the caller',
   'setns:user:EINVAL': 'a user namespace cannot be re-entered, and a process can join one only while single-threaded',
   'setns:user:EPERM': 'joining a user namespace needs CAP_SYS_ADMIN in it (be its owner or an ancestor)',
   'setns:EINVAL': 'the namespace cannot be joined from here (see setns(2) for this kind)',
-  'proc:ENOENT': "this process has no pid in the pid namespace of the mounted /proc (a proc of another pid namespace is mounted there), so the child's /proc files (uid_map, gid_map, setgroups, timens_offsets, ns) cannot be found: mount a proc of this process's pid namespace",
+  'proc:ENOENT': "no /proc is mounted, or this process has no pid in the pid namespace of the one mounted (a proc of another pid namespace), so the child's /proc files (uid_map, gid_map, setgroups, timens_offsets, ns) cannot be found: mount a proc of this process's pid namespace",
+  'proc:ENOSYS': "this kernel's pidfd fdinfo has no Pid: line (Linux before 5.5), which says the child's pid in the mounted /proc",
   'proc:ESRCH': "the child has no pid in the pid namespace of the mounted /proc, so its /proc files (uid_map, gid_map, setgroups, timens_offsets, ns) cannot be found: mount a proc of this process's pid namespace",
   'uid_map:EPERM': 'an outside uid is not mapped in the parent user namespace, or the writer lacks CAP_SETUID there and maps more than its own uid (try mapRootUser)',
   'gid_map:EPERM': "an outside gid is not mapped in the parent user namespace, or the writer lacks CAP_SETGID there: then it may map only its own gid, and only after setgroups is 'deny' (do not set setgroups: 'allow')",
@@ -220,7 +226,10 @@ function hintFor(step: string, code: string, syscall: string, candidates: readon
   const [prefix = step, stepKind] = step.split(':', 2);
   if (prefix === 'execve') return execHint(code, candidates);
   // The target given as a pid, opened here: nothing says whether it ever existed.
-  if (step === 'setns' && syscall === 'pidfd_open' && code === 'ESRCH') return HINTS['setns:pidfd_open:ESRCH'];
+  if (step === 'setns' && syscall === 'pidfd_open') {
+    const own = HINTS[`setns:pidfd_open:${code}`];
+    if (own !== undefined) return own;
+  }
   if (step === 'setns' && code === 'EACCES') return namespaceAccessHint(context.targetPid === undefined ? 'the join target' : `process ${context.targetPid}`);
   if (prefix === 'persist' && isNamespaceType(stepKind)) {
     const table = HINTS[`${step}:${code}`] ?? HINTS[`${prefix}:${code}`];

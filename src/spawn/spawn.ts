@@ -7,10 +7,9 @@
  */
 import { addon } from '../native/addon.js';
 import { ProcessHandle } from '../process-handle.js';
-import { normalizeSpawn, type SpawnOptions } from './options.js';
+import { PreparationFailure, normalizeSpawn, type SpawnOptions } from './options.js';
 import { NsChild } from './ns-child.js';
 import { SpawnError, spawnErrorFrom } from './spawn-error.js';
-import { isSystemError, type SystemErrorShape } from '../errors.js';
 import type { StdioOption, StdioStream } from './stdio-types.js';
 
 /** What spawn() returns for options of type O: stdin / stdout / stderr typed from O's stdio. */
@@ -29,9 +28,7 @@ export function spawn(file: string, args?: unknown, options?: unknown): NsChild 
     request = normalizeSpawn(file, args, options);
   } catch (error) {
     // Invalid options throw; a kernel error while preparing a step is a setup failure.
-    if (isSystemError(error) && typeof (error as { step?: unknown }).step === 'string') {
-      return new NsChild(file, null, spawnErrorFrom(file, error as SystemErrorShape & { step: string }), pipeSlotsOf(options ?? args));
-    }
+    if (error instanceof PreparationFailure) return new NsChild(file, null, spawnErrorFrom(file, error.failure), error.pipeSlots);
     throw error;
   }
   let result;
@@ -63,10 +60,3 @@ export function spawn(file: string, args?: unknown, options?: unknown): NsChild 
   );
 }
 
-/** The pipe slots of options that were valid but failed while being prepared (stdio checked already). */
-function pipeSlotsOf(options: unknown): boolean[] {
-  const stdio = (options as { stdio?: unknown } | undefined)?.stdio ?? 'pipe';
-  if (typeof stdio === 'string') return [0, 1, 2].map(() => stdio === 'pipe');
-  const slots = stdio as unknown[];
-  return Array.from({ length: Math.max(3, slots.length) }, (_, i) => slots[i] === 'pipe' || ((slots[i] === undefined || slots[i] === null) && i < 3));
-}
