@@ -21,8 +21,9 @@ import { Namespace, NsChild, ProcessHandle, isSystemError, listNamespaces, names
 import * as raw from '../src/raw.js';
 import { Model, createWorld, explain, predict, ruleById } from '../src/model/index.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
-import { nsbridge } from './helpers/cli.js';
+import { nsbridgeAll, type CliResult } from './helpers/cli.js';
 import { unusedFd } from './helpers/processes.js';
+import { describeWith, isRoot } from './helpers/features.js';
 import { addon } from '../src/native/addon.js';
 
 expectEachTestLeavesHostUnchanged();
@@ -41,11 +42,13 @@ interface Case {
   label: string;
   call: () => unknown;
   expected: Expected;
+  /** The row's error comes from the kernel only when the caller is root (an unprivileged caller gets EPERM first). */
+  needsRoot?: boolean;
 }
 
 const cases: Case[] = [];
-const add = (surface: Surface, label: string, call: () => unknown, expected: Expected): void => {
-  cases.push({ surface, label, call, expected });
+const add = (surface: Surface, label: string, call: () => unknown, expected: Expected, needsRoot = false): void => {
+  cases.push({ surface, label, call, expected, needsRoot });
 };
 const type = (...names: string[]): Expected => ({ error: TypeError, names });
 const range = (...names: string[]): Expected => ({ error: RangeError, names });
@@ -127,10 +130,14 @@ const utsNs = Namespace.of('self', 'uts');
 const ourPid = Namespace.of('self', 'pid');
 const selfHandle = ProcessHandle.open(process.pid);
 
-/** A running program (sleep, in its own pid namespace) whose handles the instance methods are called on. */
+/**
+ * A running program (sleep; as root in its own pid namespace) whose handles the instance methods
+ * are called on. Without root it runs in ours: every row fails before the kernel would see a
+ * difference, and `npm run test:unit` runs this file unprivileged.
+ */
 let sleeper: NsChild;
 beforeAll(async () => {
-  sleeper = spawn('sleep', ['1000'], { stdio: 'ignore', namespaces: ['pid'] });
+  sleeper = spawn('sleep', ['1000'], { stdio: 'ignore', namespaces: isRoot ? ['pid'] : [] });
   await sleeper.ready;
 });
 afterAll(async () => {
@@ -261,7 +268,7 @@ for (const [value, shown] of [['1', '"1"'], [null, 'null'], [{}, '[object Object
 }
 // Within ±KTIME_SEC_MAX, but the kernel also keeps the shifted clock within 0..KTIME_SEC_MAX / 2.
 for (const [value, shown] of [[2n ** 63n - 1n, '2^63-1 ns'], [-5e9, '-5e9 s']] as const) {
-  add('spawn', `spawn: options.timeOffsets.boottime = ${shown}`, () => spawnTrue({ namespaces: ['time'], timeOffsets: { boottime: value }, stdio: 'ignore' }), sys('ERANGE', 'write', 'timens_offsets'));
+  add('spawn', `spawn: options.timeOffsets.boottime = ${shown}`, () => spawnTrue({ namespaces: ['time'], timeOffsets: { boottime: value }, stdio: 'ignore' }), sys('ERANGE', 'write', 'timens_offsets'), true);
 }
 add('spawn', 'spawn: options.env value with a NUL byte', () => spawnTrue({ env: { A: 'x\0' } }), range('options.env.A', 'NUL'));
 add('spawn', 'spawn: options.env value 1n', () => spawnTrue({ env: { A: 1n } }), type('options.env.A', '1n'));
@@ -283,7 +290,7 @@ add('spawn', 'spawn: an environment of 4 MB', () => spawn('true', [], { stdio: '
 add('spawn', 'spawn: join.target that does not exist', () => spawnTrue({ join: { target: NO_SUCH_PID } }), sys('ESRCH', 'pidfd_open', 'setns'));
 add('spawn', 'spawn: cgroup that does not exist', () => spawnTrue({ cgroup: joinPath(scratch, 'missing'), stdio: 'ignore' }), sys('ENOENT', 'open', 'cgroup'));
 add('spawn', 'spawn: cwd that does not exist', () => spawnTrue({ cwd: joinPath(scratch, 'missing'), stdio: 'ignore' }), sys('ENOENT', 'chdir', 'chdir'));
-add('spawn', 'spawn: setTid beyond pid_max', () => spawnTrue({ namespaces: ['pid'], setTid: [NO_SUCH_PID], stdio: 'ignore' }), sys('EINVAL', 'clone3', 'set_tid'));
+add('spawn', 'spawn: setTid beyond pid_max', () => spawnTrue({ namespaces: ['pid'], setTid: [NO_SUCH_PID], stdio: 'ignore' }), sys('EINVAL', 'clone3', 'set_tid'), true);
 
 // --- listing -----------------------------------------------------------------------------------
 
@@ -561,9 +568,10 @@ async function outcome(call: () => unknown): Promise<{ thrown: unknown } | { ret
 
 const surfaces = [...new Set(cases.map((c) => c.surface))];
 
-for (const surface of surfaces) {
-  describe(`bad input: ${surface}`, () => {
-    it.each(cases.filter((c) => c.surface === surface).map((c) => [c.label, c] as const))('%s', async (_label, { call, expected }) => {
+/** Runs the rows of one surface: the call must fail exactly as expected. */
+function describeRows(name: string, rows: readonly Case[]): void {
+  describe(name, () => {
+    it.each(rows.map((c) => [c.label, c] as const))('%s', async (_label, { call, expected }) => {
       const result = await outcome(call);
       expect(result, 'the call must fail').toHaveProperty('thrown');
       const error = (result as { thrown: unknown }).thrown;
@@ -579,6 +587,11 @@ for (const surface of surfaces) {
     });
   });
 }
+
+for (const surface of surfaces) describeRows(`bad input: ${surface}`, cases.filter((c) => c.surface === surface && !c.needsRoot));
+describeWith(isRoot, 'these rows reach the kernel check only as root (an unprivileged caller gets EPERM first)', 'bad input: rows that need root', () => {
+  describeRows('kernel errors', cases.filter((c) => c.needsRoot));
+});
 
 describe('bad input: isSystemError and ruleById answer, never throw', () => {
   const values: readonly unknown[] = [undefined, null, 0, 'EINVAL', {}, { code: 'EINVAL', errno: -22, syscall: 'setns' }, Object.assign(new Error('x'), { code: 'EINVAL', errno: '22', syscall: 'setns' }), Symbol('x')];
@@ -597,7 +610,7 @@ describe('bad input: every model template is well formed (the controls of the mo
   });
 });
 
-describe('large but valid: 10,000 supplementary groups', () => {
+describeWith(isRoot, 'setgroups(2) needs CAP_SETGID', 'large but valid: 10,000 supplementary groups', () => {
   it('the program runs with exactly those groups, and nothing is left behind', async () => {
     const groups = Array.from({ length: 10_000 }, (_, i) => 100_000 + i);
     const child = spawn('sh', ['-c', 'grep ^Groups: /proc/self/status'], { groups, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -649,9 +662,15 @@ const CLI: readonly [args: readonly string[], line: RegExp][] = [
 ];
 
 describe('bad input: CLI flags exit 2 with one line naming the flag', () => {
-  it.each(CLI.map(([args, line]) => [args.join(' ').slice(0, 80), args, line] as const))('nsbridge %s', (_label, args, line) => {
-    const tail = args[0] === 'run' || args[0] === 'enter' ? ['--', 'sh', '-c', 'echo ran'] : [];
-    const result = nsbridge([...args, ...tail]);
+  // Run side by side before the rows (65 Node starts one after the other took 10 s); each row
+  // then checks its own outcome. The processes have ended before any row's host-state baseline.
+  const lines = CLI.map(([args]) => [...args, ...(args[0] === 'run' || args[0] === 'enter' ? ['--', 'sh', '-c', 'echo ran'] : [])]);
+  let outcomes: CliResult[] = [];
+  beforeAll(async () => {
+    outcomes = await nsbridgeAll(lines);
+  });
+  it.each(CLI.map(([args, line], index) => [args.join(' ').slice(0, 80), index, line] as const))('nsbridge %s', (_label, index, line) => {
+    const result = outcomes[index]!;
     expect({ status: result.status, signal: result.signal, stdout: result.stdout }, `stderr: ${result.stderr}`).toEqual({ status: 2, signal: null, stdout: '' });
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines[0]).toMatch(line);

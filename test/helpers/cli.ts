@@ -32,6 +32,43 @@ export function nsbridge(args: readonly string[], options: CliOptions = {}): Spa
   });
 }
 
+/** The outcome of one `nsbridge …` run to completion. */
+export interface CliResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Many `nsbridge …` lines to completion, `parallel` at a time (each is a Node start, CPU-bound):
+ * results in the order of `lines`. Stdin is empty, as for {@link nsbridge}.
+ */
+export async function nsbridgeAll(lines: readonly (readonly string[])[], parallel = 4): Promise<CliResult[]> {
+  const results: CliResult[] = new Array<CliResult>(lines.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < lines.length) {
+      const index = next++;
+      const child = spawn(process.execPath, [...NODE_ARGS, MAIN, ...lines[index]!], {
+        cwd: repoRoot,
+        env: { ...process.env, NO_COLOR: '1', HOME: '/tmp' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 30_000,
+        killSignal: 'SIGKILL',
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const [status, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+      results[index] = { status, signal, stdout, stderr };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, lines.length) }, worker));
+  return results;
+}
+
 /** `nsbridge …` in the background, stdout piped; resolves once it printed `marker`. */
 export async function nsbridgeUntil(args: readonly string[], marker: string): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [...NODE_ARGS, MAIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
