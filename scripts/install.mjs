@@ -33,14 +33,17 @@ function fittingAddon() {
   return { reason: `${relative(root, path)} does not load here: ${(firstLine ?? probe.stderr).trim()}` };
 }
 
-const found = fittingAddon();
+// `npm install --build-from-source` (npm_config_build_from_source) skips the prebuilds, as
+// node-gyp-build's own install step does.
+const fromSource = /^(true|nsbridge)$/.test(process.env.npm_config_build_from_source ?? '');
+const found = fromSource ? { reason: 'a build from source was asked for' } : fittingAddon();
 if (found.path) {
   console.log(`nsbridge: using the addon ${relative(root, found.path)} (no build needed)`);
   process.exit(0);
 }
 
 console.log(
-  `nsbridge: no prebuilt addon fits ${platform()}-${arch()} (${found.reason}); ` +
+  `nsbridge: ${fromSource ? 'not using a prebuilt addon' : `no prebuilt addon fits ${platform()}-${arch()}`} (${found.reason}); ` +
     'building it from source with node-gyp, which needs python3, make and a C++ compiler',
 );
 // npm hands its own node-gyp to install scripts (npm_config_node_gyp); `node-gyp` on the PATH
