@@ -4,7 +4,7 @@
  * own agent.
  */
 import { accessSync, constants } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { addonPath, packageRoot } from '../../native/addon.js';
 
 export const AGENT_FILE = 'nsbridge-agent';
@@ -12,7 +12,8 @@ export const AGENT_FILE = 'nsbridge-agent';
 /** The agent's path; an Error with the build command when it is missing or not executable. */
 export function agentBinary(): string {
   const override = process.env.NSBRIDGE_ADDON;
-  const path = join(dirname(addonPath()), AGENT_FILE);
+  // NSBRIDGE_ADDON names the build to use; it is read on each call (the addon itself loads once).
+  const path = join(dirname(override ? resolve(override) : addonPath()), AGENT_FILE);
   try {
     accessSync(path, constants.X_OK);
   } catch (cause) {
