@@ -4,7 +4,7 @@
  * passes only with CAP_SYS_PTRACE in the target's user namespace (or an ancestor of it). The
  * hint says which part of that rule this process fails, so a root caller is not told to be root.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync } from './sync-fs.js';
 import { hasEffectiveCapability } from './capabilities.js';
 
 const CAP_SYS_PTRACE = 19;

@@ -10,8 +10,12 @@ export { spawn } from './spawn/spawn.js';
 export { NsChild } from './spawn/ns-child.js';
 export { SpawnError } from './spawn/spawn-error.js';
 export type { SpawnOptions, JoinOptions, IdMapEntry, StdioSlotOption } from './spawn/options.js';
-export { listNamespaces, namespaceTree, namespaceMembers, translatePid } from './listing/index.js';
-export type { ListNamespacesOptions, NamespaceEntry, NamespaceHolders, NamespaceMember, NamespaceTreeNode, TreeRelation } from './listing/index.js';
+// From the listing's own modules, not its index: every module an import loads costs start-up time.
+export { listNamespaces } from './listing/list.js';
+export { namespaceTree } from './listing/tree.js';
+export { namespaceMembers } from './listing/members.js';
+export { translatePid } from './listing/translate.js';
+export type { ListNamespacesOptions, NamespaceEntry, NamespaceHolders, NamespaceMember, NamespaceTreeNode, TreeRelation } from './listing/types.js';
 export { findCgroup2Mount, cgroupLineOf, type Cgroup2Mount } from './cgroup2.js';
 export type { SpawnedChild } from './spawn/spawn.js';
 export type { Propagation } from './spawn/options.js';

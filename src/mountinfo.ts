@@ -2,7 +2,7 @@
  * /proc/<pid>/mountinfo, parsed (proc(5)): "id parent major:minor root mountpoint options
  * [optional fields…] - fstype source superoptions". The one parser every layer uses.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync } from './sync-fs.js';
 
 export interface MountInfo {
   id: number;

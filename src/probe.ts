@@ -3,7 +3,7 @@
  * answers with a telling errno, or a /proc or /sys file); none creates a process or changes a
  * namespace of the caller.
  */
-import { accessSync, constants as fsConstants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readFileSync } from './sync-fs.js';
 import { release } from 'node:os';
 import { constants as osConstants } from 'node:os';
 import { addon } from './native/addon.js';

@@ -2,7 +2,7 @@
  * Reads of /proc/<pid>/status. A pid may be reused once its process is reaped, so callers that
  * hold a pidfd confirm the process is still alive *after* reading (see ProcessHandle).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync } from './sync-fs.js';
 
 /** The value of one "Name:\tvalue" line of /proc/<pid>/status, or undefined if absent. */
 export function readStatusField(pid: number | 'self', field: string): string | undefined {

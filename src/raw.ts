@@ -16,7 +16,7 @@ import { PidTranslation } from './native/binding.js';
 import { addon } from './native/addon.js';
 import { forChildrenOf, kindOf, kindOfFlag, type NamespaceType } from './kinds.js';
 import { isSystemError, withHint } from './errors.js';
-import { explain } from './model/explain.js';
+import { modelHint } from './model/hint.js';
 import { booleanOption, checkFd, checkFlags, checkPath, checkPid, checkSignal, describe, ownElement } from './validate.js';
 
 export type { OwnedFd as RawFd, RawExitStatus, RawFileIdentity };
@@ -47,7 +47,7 @@ function explained<T>(syscall: string, mask: number, call: () => T): T {
   } catch (error) {
     if (!isSystemError(error) || error.hint !== undefined) throw error;
     const kind = kindOfFlag(mask)?.type;
-    const reason = explain({ syscall, code: error.code, ...(kind === undefined ? {} : { kind }) });
+    const reason = modelHint({ syscall, code: error.code, ...(kind === undefined ? {} : { kind }) });
     throw reason === undefined ? error : withHint(error, reason);
   }
 }

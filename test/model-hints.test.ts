@@ -6,7 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { explain } from '../src/model/explain.js';
-import { ruleById } from '../src/model/rules.js';
+import { allRules, ruleById } from '../src/model/rules.js';
+import { FAILURE_RULES } from '../src/model/failure-rules.js';
+import { modelHint } from '../src/model/hint.js';
 import '../src/model/model.js';
 import { repoRoot } from './helpers/processes.js';
 
@@ -34,5 +36,19 @@ describe('hints from the model', () => {
     expect(explain({ syscall: ['clone3', 'unshare'], code: 'EPERM', kind: 'net' })).toBe(ruleById('create.needs-cap-sys-admin')?.reason);
     expect(explain({ syscall: 'gid_map', code: 'EPERM' })).toMatch(/^gid_map: without CAP_SETGID/);
     expect(explain({ syscall: 'execve', code: 'ENOENT' })).toBeUndefined();
+  });
+
+  it("the failure rules spawn() and the raw calls read (failure-rules.ts) are exactly the model's, in its order", () => {
+    // npm run gen:failure-rules rewrites the file after a model rule changes.
+    const fields = ({ id, syscall, errno, kinds, reason, hintRank }: (typeof FAILURE_RULES)[number]) => ({ id, syscall, errno, kinds, reason, hintRank });
+    expect(FAILURE_RULES.map(fields)).toEqual(allRules().filter((rule) => rule.errno !== null).map(fields));
+    for (const context of [
+      { syscall: 'setns', code: 'EINVAL', kind: 'user' },
+      { syscall: ['clone3', 'unshare'], code: 'EPERM', kind: 'net' },
+      { syscall: 'gid_map', code: 'EPERM' },
+      { syscall: 'execve', code: 'ENOENT' },
+    ] as const) {
+      expect(modelHint(context)).toBe(explain(context));
+    }
   });
 });

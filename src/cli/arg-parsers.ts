@@ -2,8 +2,8 @@
  * commander argParsers for `run` and `enter`: each turns one flag's text into a value or throws
  * InvalidArgumentError, which commander reports as a usage error naming the flag (exit 2).
  */
-import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import { readFileSync } from '../sync-fs.js';
+import { InvalidArgumentError, type Command } from './commander.js';
 import type { IdMapEntry } from '../spawn/options.js';
 import { checkSignal } from '../validate.js';
 

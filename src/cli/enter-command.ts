@@ -1,5 +1,5 @@
 /** `nsbridge enter`: run a program in the namespaces of a running process, like nsenter(1). */
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.js';
 import { optionalValue, parseAbsolutePath, parseId, parseNonEmpty, parsePid, repeatedOptionalValue } from './arg-parsers.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { KIND_FLAGS } from './kind-flags.js';

@@ -5,7 +5,7 @@
  * any join (bare: the target's root / cwd); --wdns is a path inside; --no-fork leaves the program
  * out of a joined pid namespace.
  */
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from '../sync-fs.js';
 import { Namespace } from '../namespace.js';
 import type { NamespaceType } from '../kinds.js';
 import type { JoinOptions, SpawnOptions } from '../spawn/options.js';

@@ -3,7 +3,7 @@
  * them, JSON keys and types, alignment, width hints, and values. The one table of columns: every
  * renderer (table, raw, JSON) and the -o parser read it.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../sync-fs.js';
 import type { NamespaceEntry } from '../listing/types.js';
 
 /**

@@ -1,5 +1,5 @@
 /** `nsbridge ls`: the namespaces this process can see, with lsns 2.38's flags and output. */
-import { Command, Option } from 'commander';
+import { Command, Option } from './commander.js';
 import { NAMESPACE_TYPES } from '../kinds.js';
 import { attachTreeValues } from './ls-argv.js';
 import { COLUMNS } from './ls-columns.js';

@@ -1,5 +1,5 @@
 /** `nsbridge probe`: what this host supports for namespaces, and why. */
-import type { Command } from 'commander';
+import type { Command } from './commander.js';
 import { probe } from '../probe.js';
 import { paint, table, useColour } from './output.js';
 

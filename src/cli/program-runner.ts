@@ -8,7 +8,7 @@
  *   126 when the program was found but could not be executed; 127 when it was not found;
  *   2 for usage errors (bad flags).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../sync-fs.js';
 import { constants as osConstants } from 'node:os';
 import { spawn } from '../spawn/spawn.js';
 import { SpawnError } from '../spawn/spawn-error.js';

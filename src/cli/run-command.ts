@@ -1,5 +1,5 @@
 /** `nsbridge run`: start a program in new namespaces, like unshare(1) --fork. */
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.js';
 import {
   optionalValue, parseAbsolutePath, repeatedOptionalValue, parseGroup, parseHostname, parseId, parseIdMapEntry, parseNonEmpty, parseSeconds, parseSignal, parseUser,
 } from './arg-parsers.js';

@@ -1,5 +1,5 @@
 /** `nsbridge verify`: the model against this host's kernel, reported per rule area. */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from './commander.js';
 import type { Area } from '../model/steps.js';
 import { formatResult } from '../verify/canonical.js';
 import type { StepDiff } from '../verify/harness.js';

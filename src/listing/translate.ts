@@ -5,7 +5,7 @@
  * (NS_GET_PID_FROM_PIDNS), ours → to (NS_GET_PID_IN_PIDNS). Older kernels: the NSpid lines of
  * /proc/<pid>/status, which list a process's pid at each level from ours down to its own.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from '../sync-fs.js';
 import { addon } from '../native/addon.js';
 import { PidTranslation } from '../native/binding.js';
 import { Namespace } from '../namespace.js';

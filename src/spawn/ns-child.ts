@@ -7,7 +7,8 @@
  * cannot crash the process the way an unhandled 'error' event would).
  */
 import { EventEmitter } from 'node:events';
-import { Socket } from 'node:net';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import { inspect } from 'node:util';
 import type { NamespaceType } from '../kinds.js';
 import type { Namespace, NamespaceOfOptions } from '../namespace.js';
@@ -181,14 +182,19 @@ export class NsChild<Stdin extends Socket | null = Socket | null, Stdout extends
   }
 }
 
+// node:net only once a spawn has a 'pipe' slot: it is not among the modules Node starts with, and
+// costs a few ms to load (most spawns, and nsbridge run, inherit their stdio).
+let net: typeof import('node:net') | undefined;
+const socketClass = (): typeof Socket => (net ??= createRequire(import.meta.url)('node:net') as typeof import('node:net')).Socket;
+
 /** A 'pipe' slot of a spawn that never ran: ended for readers, refusing writes (no 'error' event). */
 function destroyedSocket(): Socket {
-  const socket = new Socket();
+  const socket = new (socketClass())();
   socket.destroy();
   return socket;
 }
 
 /** Our end of a 'pipe' slot: stdin is written to, stdout/stderr read from, extra slots both. */
 function pipeSocket(fd: number, slot: number): Socket {
-  return new Socket({ fd, readable: slot !== 0, writable: slot === 0 || slot > 2 });
+  return new (socketClass())({ fd, readable: slot !== 0, writable: slot === 0 || slot > 2 });
 }

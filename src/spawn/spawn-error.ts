@@ -6,7 +6,7 @@
 import type { NativeExecCandidate, NativeSpawnFailure } from '../native/binding.js';
 import type { SystemErrorShape } from '../errors.js';
 import { isNamespaceType, type NamespaceType } from '../kinds.js';
-import { explain } from '../model/explain.js';
+import { modelHint } from '../model/hint.js';
 import { namespaceAccessHint } from '../access-hint.js';
 
 /** One execve candidate (a PATH entry joined with the program name) and how it failed. */
@@ -242,7 +242,7 @@ function hintFor(step: string, code: string, syscall: string, candidates: readon
   const fromModel =
     syscalls === undefined
       ? undefined
-      : explain({ syscall: syscalls, code, ...(isNamespaceType(kind) ? { kind } : {}), ...(rules === undefined ? {} : { ruleIdIncludes: rules }) });
+      : modelHint({ syscall: syscalls, code, ...(isNamespaceType(kind) ? { kind } : {}), ...(rules === undefined ? {} : { ruleIdIncludes: rules }) });
   const beyond = BEYOND_MODEL[`${step}:${code}`] ?? BEYOND_MODEL[`${prefix}:${code}`];
   if (fromModel !== undefined && beyond !== undefined) return `${fromModel} — or: ${beyond}`;
   return fromModel ?? HINTS[`${step}:${code}`] ?? HINTS[`${prefix}:${code}`];
