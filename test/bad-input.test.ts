@@ -631,7 +631,7 @@ describeWith(isRoot, 'setgroups(2) needs CAP_SETGID', 'large but valid: 10,000 s
  * (commander adds its "(run with --help for usage)" line after it). More flag cases, each flag
  * named, are in cli-ls/cli-run/cli-enter.test.ts ('usage errors').
  */
-const CLI: readonly [args: readonly string[], line: RegExp][] = [
+const CLI: readonly (readonly [args: readonly string[], line: RegExp])[] = [
   [['--bogus'], /^error: unknown option '--bogus'$/],
   [['probe', '--json=yes'], /^error: unknown option '--json=yes'$/],
   [['probe', 'extra'], /^error: too many arguments for 'probe'\. Expected 0 arguments but got 1\.$/],

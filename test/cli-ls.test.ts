@@ -27,7 +27,7 @@ const NEEDS = 'needs root and util-linux lsns (2.38.1) on PATH';
 
 /** lsns in a UTF-8 locale (its tree art and escaping depend on it), without the ASan run's preload. */
 function lsns(args: readonly string[]) {
-  const env = { ...process.env, LC_ALL: 'C.UTF-8' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C.UTF-8' };
   delete env.LD_PRELOAD;
   return spawnSync('lsns', args, { encoding: 'utf8', env });
 }
@@ -159,7 +159,7 @@ describeWith(isRoot && HAVE_LSNS, NEEDS, 'nsbridge ls against lsns, flag by flag
     for (const flag of ['-l', '--list']) {
       const { theirs, ours: mine } = both([flag]);
       const rows = expectSameOwnRows(parseTable(theirs), parseTable(mine));
-      expect([...rows.values()].map((r) => r[5]).filter((c) => GLYPHS.test(c))).toEqual([]);
+      expect([...rows.values()].map((r) => r[5] ?? '').filter((c) => GLYPHS.test(c))).toEqual([]);
     }
   });
 
@@ -399,7 +399,7 @@ describeWith(isRoot && HAVE_LSNS && hasCommands('unshare', 'mount', 'touch'), `$
       expect(run.lsns, run.args.join(' ')).toMatchObject({ status: 0, stderr: '' });
       expect(run.ours, run.args.join(' ')).toEqual(run.lsns);
     }
-    const [a, b, json, raw] = report.runs.map((r: { ours: { stdout: string } }) => r.ours.stdout);
+    const [a = '', b = '', json = '', raw = ''] = report.runs.map((r: { ours: { stdout: string } }) => r.ours.stdout) as string[];
     expect(a.split('\n')[1]).toMatch(/^\d+ +7 \/run\/netns\/nsbridge-a +\d+$/);
     expect(b.split('\n')[1]).toMatch(/^\d+ unassigned \/run\/netns\/nsbridge-b +\d+$/);
     const rows = JSON.parse(json).namespaces as { type: string; netnsid: string | null }[];

@@ -3,9 +3,8 @@
  * setup failures and usage errors. Every background process is killed and awaited.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { hostname, uptime } from 'node:os';
+import { constants, hostname, tmpdir, uptime } from 'node:os';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessHandle, cgroupLineOf, findCgroup2Mount, probe } from '../src/index.js';
@@ -65,14 +64,28 @@ async function until(condition: () => boolean): Promise<void> {
 async function startRunWithOutput(args: readonly string[]): Promise<{ child: ChildProcess; program: number; output: () => string }> {
   const { child, output } = await nsbridgeUntil(['run', ...args], 'ready');
   children.push(child);
-  return { child, program: await programOf(child.pid!), output };
+  const program = await programOf(child.pid!);
+  await until(() => forwardsSignals(child.pid!));
+  return { child, program, output };
+}
+
+/**
+ * Whether nsbridge has its handlers for SIGINT and SIGTERM in (SigCgt of its status): they go in
+ * just after spawn() returns, and the program can print its first line before that; a signal sent
+ * earlier still has its default action (nsbridge ends, by design: see program-runner.ts).
+ */
+function forwardsSignals(pid: number): boolean {
+  const caught = BigInt(`0x${/^SigCgt:\s*(\w+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? '0'}`);
+  return [constants.signals.SIGINT, constants.signals.SIGTERM].every((signal) => (caught >> BigInt(signal - 1)) & 1n);
 }
 
 /** `nsbridge run …` in the background until its program printed 'ready'. */
 async function startRun(args: readonly string[]): Promise<{ child: ChildProcess; program: number }> {
   const { child } = await nsbridgeUntil(['run', ...args], 'ready');
   children.push(child);
-  return { child, program: await programOf(child.pid!) };
+  const program = await programOf(child.pid!);
+  await until(() => forwardsSignals(child.pid!));
+  return { child, program };
 }
 
 describe('nsbridge run: namespaces', () => {

@@ -25,12 +25,14 @@ afterAll(async () => {
 /** The program's stdout, once it exited 0. */
 async function output(file: string, args: readonly string[], options: SpawnOptions): Promise<string> {
   const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'inherit'], ...options });
+  const { stdout, process: handle } = child;
+  if (stdout === null || handle === null) throw new Error(`${file} did not start with a stdout pipe`);
   let text = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  const closed = new Promise((resolve) => child.stdout.on('close', resolve));
+  stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  const closed = new Promise((resolve) => stdout.on('close', resolve));
   expect(await child.exited).toEqual({ code: 0, signal: null });
   await closed;
-  child.process.close();
+  handle.close();
   return text;
 }
 
@@ -75,7 +77,7 @@ describe('credentials after joining a user namespace', () => {
 
   itWith(isRoot && hasCommands('nsenter', 'id'), 'needs root and nsenter, id', 'root inside by default (uid and gid 0 each unless given), the ids kept with preserveCredentials: as nsenter does', async () => {
     const owner = await target({ namespaces: ['user'], uidMap: map, gidMap: map });
-    const join = { target: owner.process, kinds: ['user'] } as const;
+    const join = { target: owner.process!, kinds: ['user'] } as const;
     expect(await output('sh', ['-c', IDS], { join })).toBe('0 0\n');
     expect(await output('sh', ['-c', IDS], { join, preserveCredentials: true })).toBe('5 5\n');
     // Each id defaults to 0 on its own (nsenter -S 5: uid 5, gid 0); with preserveCredentials a
@@ -98,7 +100,7 @@ describe('pidForChildrenOnly', () => {
     const owner = await target({ namespaces: ['pid'] });
     using ours = Namespace.of('self', 'pid');
     using theirs = Namespace.of(owner.pid!, 'pid');
-    const [self, forChildren, childPid] = (await output('sh', ['-c', LINKS], { join: { target: owner.process, kinds: ['pid'] }, pidForChildrenOnly: true })).trim().split('\n');
+    const [self, forChildren, childPid] = (await output('sh', ['-c', LINKS], { join: { target: owner.process!, kinds: ['pid'] }, pidForChildrenOnly: true })).trim().split('\n');
     expect([self, forChildren]).toEqual([`pid:[${ours.inode}]`, `pid:[${theirs.inode}]`]);
     // The target is pid 1 there; the shell's child gets a later pid of that namespace.
     expect(Number(childPid)).toBeGreaterThan(1);
@@ -118,6 +120,6 @@ describe('pidForChildrenOnly', () => {
     expect(forChildren.equals(ours)).toBe(false);
     child.stdin.end('go\n');
     expect(await child.exited).toEqual({ code: 0, signal: null });
-    child.process.close();
+    child.process!.close();
   });
 });

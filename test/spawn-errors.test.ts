@@ -73,8 +73,8 @@ interface Expected {
   code: string;
   /** Omitted where the system call is not stable across kernels. */
   syscall?: string;
-  /** The hint must be there and match. */
-  hint?: RegExp;
+  /** The hint must be there and match (a string: be contained in it). */
+  hint?: RegExp | string;
 }
 
 /**

@@ -1095,7 +1095,7 @@ describe('NsChild', () => {
     expect(child.process).toBeNull();
     // stdio defaults to pipes: destroyed Sockets, which read as ended and refuse writes.
     expect(child.stdio.map((socket) => socket?.destroyed)).toEqual([true, true, true]);
-    expect(child.stdout.readableEnded || child.stdout.destroyed).toBe(true);
+    expect(child.stdout!.readableEnded || child.stdout!.destroyed).toBe(true);
     await expect(child.ready).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR', cause: signal.reason });
     await expect(child.exited).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
     expect(child.kill()).toBe(false);
