@@ -1,4 +1,15 @@
 {
+  "variables": {
+    # Warnings are errors in every build of this repository (npm ci, CI, the prebuilds). The
+    # install-time fallback on a user's machine (scripts/install.mjs) turns it off: a compiler
+    # newer than any we tested may warn about code that is correct, and must not fail the install.
+    "nsbridge_werror%": "true"
+  },
+  "target_defaults": {
+    "conditions": [
+      ["nsbridge_werror=='true'", { "cflags": ["-Werror"], "cflags_cc": ["-Werror"] }]
+    ]
+  },
   "targets": [
     {
       "target_name": "nsbridge",

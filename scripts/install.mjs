@@ -49,7 +49,9 @@ console.log(
 // npm hands its own node-gyp to install scripts (npm_config_node_gyp); `node-gyp` on the PATH
 // otherwise.
 const npmNodeGyp = process.env.npm_config_node_gyp;
-const [command, args] = npmNodeGyp ? [process.execPath, [npmNodeGyp, 'rebuild']] : ['node-gyp', ['rebuild']];
+// Without -Werror (binding.gyp): this compiler may be newer than any the code was built with.
+const gypArgs = ['rebuild', '--', '-Dnsbridge_werror=false'];
+const [command, args] = npmNodeGyp ? [process.execPath, [npmNodeGyp, ...gypArgs]] : ['node-gyp', gypArgs];
 const build = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
 if (build.error) {
   console.error(`nsbridge: could not run node-gyp: ${build.error.message}`);
