@@ -6,6 +6,7 @@
 import { join, relative } from 'node:path';
 import { mountInfo } from './mountinfo.js';
 
+/** A cgroup2 mount of this process's mount namespace (from /proc/self/mountinfo). */
 export interface Cgroup2Mount {
   /** Where the cgroup2 hierarchy is mounted in this process's mount namespace. */
   mountPoint: string;

@@ -9,8 +9,11 @@ export interface SystemErrorShape extends Error {
   code: string;
   /** Negative errno, like Node's own system errors. */
   errno: number;
+  /** The system call that failed, e.g. 'setns' or 'ioctl(NS_GET_PARENT)'. */
   syscall: string;
+  /** The path the call was given, where there was one. */
   path?: string;
+  /** The fd the call was given, where there was one. */
   fd?: number;
   /** A one-line explanation of a well-known cause, where there is one. */
   hint?: string;

@@ -8,10 +8,13 @@ import { describe } from './validate.js';
 /** The eight Linux namespace kinds, by their /proc/<pid>/ns name. */
 export type NamespaceType = 'cgroup' | 'ipc' | 'mnt' | 'net' | 'pid' | 'time' | 'user' | 'uts';
 
+/** What nsbridge knows about one namespace kind: its flag, its /proc names and its ioctls. */
 export interface NamespaceKind {
+  /** The kind's name, as in /proc/<pid>/ns and everywhere nsbridge takes a kind. */
   readonly type: NamespaceType;
   /** The CLONE_NEW* flag (also what NS_GET_NSTYPE returns and what setns(2) takes as nstype). */
   readonly flag: number;
+  /** The flag's C name, e.g. 'CLONE_NEWNS' for mnt. */
   readonly flagName: string;
   /** Entry name under /proc/<pid>/ns/. */
   readonly procName: string;
@@ -78,9 +81,4 @@ export function forChildrenOf(kind: NamespaceKind): { procName: string; pidfdIoc
 /** The kind of a CLONE_NEW* flag (as NS_GET_NSTYPE returns), or undefined. */
 export function kindOfFlag(flag: number): NamespaceKind | undefined {
   return byFlag.get(flag);
-}
-
-/** The kinds whose flags are set in a CLONE_NEW* mask. */
-export function kindsOfMask(mask: number): NamespaceKind[] {
-  return NAMESPACE_KINDS.filter((k) => (mask & k.flag) !== 0);
 }

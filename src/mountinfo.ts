@@ -21,7 +21,7 @@ export interface MountInfo {
 }
 
 /** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
-export function unescapeMountField(field: string): string {
+function unescapeMountField(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 

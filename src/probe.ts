@@ -12,7 +12,6 @@ import { NAMESPACE_KINDS, kindOf, type NamespaceType } from './kinds.js';
 import { isSystemError } from './errors.js';
 import { findCgroup2Mount } from './cgroup2.js';
 import { hasEffectiveCapability } from './capabilities.js';
-import { readStatusField } from './proc.js';
 
 export interface FeatureReport {
   supported: boolean;

@@ -5,7 +5,7 @@
 import { readFileSync } from './sync-fs.js';
 
 /** The value of one "Name:\tvalue" line of /proc/<pid>/status, or undefined if absent. */
-export function readStatusField(pid: number | 'self', field: string): string | undefined {
+function readStatusField(pid: number | 'self', field: string): string | undefined {
   const text = readFileSync(`/proc/${pid}/status`, 'latin1');
   return new RegExp(`^${field}:[ \t]*(.*)$`, 'm').exec(text)?.[1];
 }

@@ -102,7 +102,7 @@ export class ProcessHandle implements Disposable {
                 if (this.#reaps) this.#closeAfterReap();
               }
             } catch (error) {
-              reject(error as Error);
+              reject(error);
             }
           };
           this.#watcher = this.#watch(until, fd, onReady);

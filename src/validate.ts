@@ -70,7 +70,7 @@ export function checkFlags(value: unknown, name = 'flags'): number {
 }
 
 /** Linux's highest signal number (SIGRTMAX on every architecture Node runs on). */
-export const SIGNAL_MAX = 64;
+const SIGNAL_MAX = 64;
 const signalNumbers = osConstants.signals as Readonly<Record<string, number>>;
 const signalNames = new Map<number, string>();
 for (const [name, num] of Object.entries(signalNumbers)) {
@@ -123,7 +123,7 @@ export function classProperty(value: object, key: string): unknown {
 }
 
 /** The most elements ownData copies from one array (a scenario's steps, a map's lines). */
-export const MAX_DATA_ELEMENTS = 1_000_000;
+const MAX_DATA_ELEMENTS = 1_000_000;
 
 /**
  * A deep copy of plain data (objects, arrays, primitives) with own enumerable properties only,

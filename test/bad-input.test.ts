@@ -358,6 +358,7 @@ add('binding', 'binding.netnsIds: a sparse array of length 2**32-1', () => bindi
 badIntegers('raw', 'raw.unshare', 'flags', 0, 0xffffffff, (flags) => raw.unshare(flags as number), ['"1"', 'array(0)']);
 badKinds('raw', 'raw.unshare', 'namespace type', (kind) => raw.unshare(kind as never), ['undefined', '42', 'null']);
 add('raw', 'raw.unshare: undefined', () => raw.unshare(undefined as never), type('flags', 'undefined'));
+// eslint-disable-next-line no-sparse-arrays -- the hole is the bad input
 add('raw', 'raw.unshare: a hole in an array', () => raw.unshare([, 'uts'] as never), type('flags[0]', 'undefined'));
 add('raw', 'raw.unshare: a flag unshare does not take (CLONE_IO)', () => raw.unshare(0x80000000), sys('EINVAL', 'unshare'));
 badFds('raw', 'raw.setns', 'fd', (fd) => raw.setns(fd as number), {
@@ -365,6 +366,7 @@ badFds('raw', 'raw.setns', 'fd', (fd) => raw.setns(fd as number), {
 });
 badKinds('raw', 'raw.setns', 'namespace type', (kind) => raw.setns(utsNs.fd, kind as never), ['undefined', '42', 'null']);
 add('raw', 'raw.setns: nstype null', () => raw.setns(utsNs.fd, null as never), type('nstype must be a flag mask', 'null'));
+// eslint-disable-next-line no-sparse-arrays -- the hole is the bad input
 add('raw', 'raw.setns: a hole in an array', () => raw.setns(utsNs.fd, [, 'uts'] as never), type('nstype[0]', 'undefined'));
 add('raw', 'raw.setns: a kinds array with a bad one', () => raw.setns(utsNs.fd, ['net', 'bogus'] as never), type('nstype[1]', '"bogus"'));
 add('raw', 'raw.setns: nstype of another kind', () => raw.setns(utsNs.fd, 'net'), sys('EINVAL', 'setns'));
@@ -615,9 +617,9 @@ describeWith(isRoot, 'setgroups(2) needs CAP_SETGID', 'large but valid: 10,000 s
     const groups = Array.from({ length: 10_000 }, (_, i) => 100_000 + i);
     const child = spawn('sh', ['-c', 'grep ^Groups: /proc/self/status'], { groups, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     // Listened for before anything is awaited: the pipe may close before the exit is seen.
-    const closed = new Promise((resolve) => child.stdout!.once('close', resolve));
+    const closed = new Promise((resolve) => child.stdout.once('close', resolve));
     expect(await child.exited).toEqual({ code: 0, signal: null });
     await closed;
     expect(output.trim().split(/\s+/).slice(1).map(Number)).toEqual(groups);

@@ -77,7 +77,7 @@ describe('nsbridge enter', () => {
   });
 
   it('a target that has exited and was reaped: the ESRCH setup line, exit 125', () => {
-    const gonePid = spawnSync('true').pid!;
+    const gonePid = spawnSync('true').pid;
     const result = nsbridge(['enter', '-t', String(gonePid), '--uts', '--', 'true']);
     expect(result.status).toBe(125);
     expect(result.stdout).toBe('');

@@ -168,7 +168,7 @@ describeWith(isRoot && HAVE_LSNS, NEEDS, 'nsbridge ls against lsns, flag by flag
       const { theirs, ours: mine } = both([flag]);
       const a = flatten(JSON.parse(theirs).namespaces);
       const b = flatten(JSON.parse(mine).namespaces);
-      const own = (list: JsonRow[]) => new Map(list.filter((r) => ours.has(String(r.ns))).map((r) => [`${r.ns} ${r.type}`, r]));
+      const own = (list: JsonRow[]) => new Map(list.filter((r) => ours.has(String(r.ns))).map((r) => [`${r.ns} ${String(r.type)}`, r]));
       expect(own(b)).toEqual(own(a));
       expect(own(a).size).toBe(ours.size);
       for (const row of b) expect(Object.keys(row).indexOf('children')).toBeOneOf([-1, Object.keys(row).length - 1]);
@@ -182,7 +182,7 @@ describeWith(isRoot && HAVE_LSNS, NEEDS, 'nsbridge ls against lsns, flag by flag
   it('-J -l: a flat array, no "children" anywhere', () => {
     const { theirs, ours: mine } = both(['-J', '-l']);
     for (const text of [theirs, mine]) expect(JSON.parse(text).namespaces.filter((r: JsonRow) => 'children' in r)).toEqual([]);
-    const own = (text: string) => new Map((JSON.parse(text).namespaces as JsonRow[]).filter((r) => ours.has(String(r.ns))).map((r) => [`${r.ns} ${r.type}`, r]));
+    const own = (text: string) => new Map((JSON.parse(text).namespaces as JsonRow[]).filter((r) => ours.has(String(r.ns))).map((r) => [`${r.ns} ${String(r.type)}`, r]));
     expect(own(mine)).toEqual(own(theirs));
     expect(own(mine).size).toBe(ours.size);
   });

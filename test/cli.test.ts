@@ -17,7 +17,7 @@ describe('nsbridge CLI', () => {
   it('probe prints an aligned table without colour when NO_COLOR is set', () => {
     const result = cli('probe');
     expect(result.status).toBe(0);
-    expect(result.stdout).not.toMatch(/\u001b\[/);
+    expect(result.stdout).not.toMatch(/\u001b\[/); // eslint-disable-line no-control-regex -- no ANSI escape (ESC [)
     const lines = result.stdout.split('\n').filter((line) => /^(FEATURE|clone3|namespace:net) /.test(line));
     expect(lines).toHaveLength(3);
     const okColumn = lines.map((line) => line.search(/ (OK|yes|no)\b/));

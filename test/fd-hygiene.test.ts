@@ -17,7 +17,7 @@ describe('fd hygiene', () => {
       void ns.inode;
       ns.close();
       const handle = ProcessHandle.open(process.pid);
-      using viaPidfd = handle.namespace('uts');
+      using _viaPidfd = handle.namespace('uts');
       handle.close();
     }
     expect(openFds()).toEqual(before);

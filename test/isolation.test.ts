@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/index.js';
-import { canBeNobody, isRoot, itWith, userNamespacesForUs } from './helpers/features.js';
+import { canBeNobody, itWith, userNamespacesForUs } from './helpers/features.js';
 import { NOBODY, SETPRIV_NOBODY, repoRoot } from './helpers/processes.js';
 
 const { features } = probe();

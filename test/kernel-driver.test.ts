@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { probe } from '../src/index.js';
 import type { ErrnoName, Step, StepResult, Value } from '../src/model/steps.js';
 import { runOnKernel, type KernelRun, type KernelRunOptions } from '../src/verify/kernel-driver.js';
@@ -295,9 +295,9 @@ describeWith(isRoot, 'needs root: the scenarios create and join namespaces of ev
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = once(fixture, 'exit');
-    let socketDir = '';
+    let socketDir: string;
     try {
-      const lines = createInterface({ input: fixture.stdout! })[Symbol.asyncIterator]();
+      const lines = createInterface({ input: fixture.stdout })[Symbol.asyncIterator]();
       const { value } = await lines.next();
       ({ socketDir } = JSON.parse(String(value)) as { socketDir: string });
       // init, root, a, b, the sleeper (the thread is not a process of its own).

@@ -624,7 +624,7 @@ describe('cgroup', () => {
         // The leaf below it takes the program.
         const child = spawn('cat', ['/proc/self/cgroup'], { cgroup: leaf, stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
         const closed = once(child, 'close');
         expect(await child.exited).toEqual({ code: 0, signal: null });
         await closed;

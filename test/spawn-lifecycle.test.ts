@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { NsChild, ProcessHandle, SpawnError, listNamespaces, probe, spawn, type ExitInfo, type SpawnOptions } from '../src/index.js';
 import { addon } from '../src/native/addon.js';
 import { nsbridge, stateOf } from './helpers/cli.js';
-import { canBeNobody, isRoot, itWith, tasksAllowed, userNamespacesForUs } from './helpers/features.js';
+import { canBeNobody, itWith, tasksAllowed, userNamespacesForUs } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
 import { NOBODY, SETPRIV_NOBODY, openFds, parentOf, repoRoot, runFixture } from './helpers/processes.js';
 
@@ -186,11 +186,11 @@ async function startParent(mode: Mode, options: SpawnOptions | SpawnOptions[], c
   });
   const exit = once(fixture, 'exit') as Promise<[number | null, string | null]>;
   const closed = once(fixture, 'close');
-  const lines = createInterface({ input: fixture.stdout! })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: fixture.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
     const { value, done } = await bounded(lines.next(), 'a line from the parent fixture');
     if (done === true) throw new Error('the parent fixture ended its output early');
-    return JSON.parse(value as string) as Record<string, unknown>;
+    return JSON.parse(value) as Record<string, unknown>;
   };
   try {
     const { pids } = (await next()) as { pids: number[] };

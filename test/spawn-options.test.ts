@@ -41,6 +41,7 @@ const cases: Case[] = [
   ['args: string', () => normalizeSpawn('prog', 'x', undefined), TypeError, /args must be an array of strings, got "x"/],
   ['args: object with options given too', () => normalizeSpawn('prog', {}, {}), TypeError, /args must be an array of strings/],
   ['args: number entry', () => spawnWith({}, ['a', 1]), TypeError, /args\[1\] must be a string, got 1/],
+  // eslint-disable-next-line no-sparse-arrays -- the hole is the bad input
   ['args: hole', () => spawnWith({}, [, 'a']), TypeError, /args\[0\] must be a string, got undefined/],
   ['args: NUL', () => spawnWith({}, ['a\0']), RangeError, /args\[0\] must not contain NUL bytes/],
   ['options: null', () => spawnWith(null), TypeError, /options must be a plain object, got null/],

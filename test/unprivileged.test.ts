@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { NAMESPACE_TYPES, findCgroup2Mount, probe } from '../src/index.js';
 import { nsbridge } from './helpers/cli.js';
-import { canBeNobody, isRoot, itWith } from './helpers/features.js';
+import { canBeNobody, itWith } from './helpers/features.js';
 import { NOBODY, PARK, SETPRIV_NOBODY, park, repoRoot, runFixture, statInode, type Parked } from './helpers/processes.js';
 
 const canDrop = canBeNobody;
@@ -84,7 +84,7 @@ describe('the whole public API as uid 65534', () => {
     if (!canRun) return;
     rootProcess = await park(['unshare', '--net', '--uts', ...PARK]);
     if (hasCgroup2) {
-      cgroupDir = join(cgroup2!, `nsbridge-unprivileged-${process.pid}`);
+      cgroupDir = join(cgroup2, `nsbridge-unprivileged-${process.pid}`);
       mkdirSync(cgroupDir);
     }
   });

@@ -169,7 +169,7 @@ describe('nsbridge verify', () => {
   itWith(isRoot, 'needs root', 'the table: one row per area run, aligned, no colour under NO_COLOR', () => {
     const result = cli('--area', 'ns_last_pid', '--sequences', '0');
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).not.toMatch(/\u001b\[/);
+    expect(result.stdout).not.toMatch(/\u001b\[/); // eslint-disable-line no-control-regex -- no ANSI escape (ESC [)
     expect(result.stdout).toMatch(/^AREA +RUN +AGREED +DIVERGED +SKIPPED$/m);
     expect(result.stdout).toMatch(/^ns_last_pid +\d+ +\d+ +0 +0$/m);
     expect(result.stdout).toContain('everything agreed');
@@ -190,7 +190,7 @@ describe('nsbridge verify', () => {
     [['--area', 'bogus'], /argument 'bogus' is invalid.*Allowed choices are/],
     [['--frob'], /unknown option '--frob'/],
   ])('bad flags %j: usage error, exit 2, the flag named', (args, message) => {
-    const result = cli(...(args as string[]));
+    const result = cli(...(args));
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
   });

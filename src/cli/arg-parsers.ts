@@ -112,7 +112,7 @@ function userNameOf(uid: number): string | undefined {
  * (`--net=FILE`, `--kill-child=TERM`); commander would take the next word, so pinOptionalValues
  * attaches this instead (a NUL cannot come from a real argv).
  */
-export const NO_VALUE = '\u0000';
+const NO_VALUE = '\u0000';
 
 /**
  * Rewrites the flags of `command` in `args` (up to the program or '--') so that optional values

@@ -74,7 +74,7 @@ export function registerEnter(program: Command): Command {
         const { defaultProgram, runProgram, usageErrorFromSpawn } = await import('./program-runner.js');
         const [programFile, programArgs] = file === undefined ? [defaultProgram(), []] : [file, args];
         try {
-          process.exitCode = await runProgram(programFile, programArgs, plan.options, plan.release);
+          process.exitCode = await runProgram(programFile, programArgs, plan.options, () => plan.release());
         } catch (error) {
           const message = usageErrorFromSpawn(error);
           if (message !== null) usage(message);

@@ -27,7 +27,7 @@ export const KIND_FLAGS: readonly KindFlag[] = [
 ];
 
 /** A kind flag's value: true when given bare, the file when given as --flag=FILE. */
-export type KindFlagValue = true | string | undefined;
+type KindFlagValue = true | string | undefined;
 
 /** The kind flags as commander hands them to a command's action. */
 export type KindFlagValues = { [K in KindFlag['key']]?: KindFlagValue };

@@ -7,7 +7,7 @@
  * required value. Nothing else changes; values of the options that take one are skipped, and
  * nothing after `--` is touched.
  */
-export const TREE_DEFAULT = 'owner';
+const TREE_DEFAULT = 'owner';
 
 /** Short options of `nsbridge ls` that take a value (the rest of the word, else the next one). */
 const SHORT_WITH_VALUE = new Set(['o', 'p', 't']);

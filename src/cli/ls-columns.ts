@@ -44,7 +44,7 @@ export interface Column {
 let users: Map<number, string> | undefined;
 
 /** uid → user name from /etc/passwd (what lsns's USER shows); the number where unknown. */
-export function userName(uid: number | null): string | null {
+function userName(uid: number | null): string | null {
   if (uid === null) return null;
   if (users === undefined) {
     users = new Map();

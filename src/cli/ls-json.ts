@@ -8,7 +8,7 @@ import { type CellContext, type Column } from './ls-columns.js';
 import type { LsNode } from './ls-rows.js';
 
 /** lsns's string quoting (fputs_quoted_json): '"' and '\' escaped, controls as \b \t \n \f \r or \u00XX. */
-export function jsonString(text: string): string {
+function jsonString(text: string): string {
   const short: Record<string, string> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
   let out = '"';
   for (const ch of text) {

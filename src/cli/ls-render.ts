@@ -15,7 +15,7 @@ export interface Terminal {
 }
 
 /** lsns puts the process tree in COMMAND, the parent and owner trees in NS; -1: no such column. */
-export function treeColumnOf(plan: Pick<LsPlan, 'tree'>, columns: readonly Column[]): number {
+function treeColumnOf(plan: Pick<LsPlan, 'tree'>, columns: readonly Column[]): number {
   return plan.tree === null ? -1 : columns.findIndex((c) => c.name === (plan.tree === 'process' ? 'COMMAND' : 'NS'));
 }
 

@@ -24,7 +24,7 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 const signalNumbers = osConstants.signals as Readonly<Record<string, number>>;
 
 /** A shell's convention: the exit code, or 128 + the number of the signal that killed it. */
-export function exitCodeOf(info: ExitInfo): number {
+function exitCodeOf(info: ExitInfo): number {
   if (info.code !== null) return info.code;
   // Real-time signals have no name in os.constants: ExitInfo calls them 'SIGRT<n>'.
   if (info.signal !== null) return 128 + (signalNumbers[info.signal] ?? Number(/^SIGRT(\d+)$/.exec(info.signal)?.[1] ?? 0));
@@ -32,7 +32,7 @@ export function exitCodeOf(info: ExitInfo): number {
 }
 
 /** `<step> failed: <ERRNO> (<syscall>): <hint>`, without the library's "spawn <file>: " prefix. */
-export function setupFailureLine(error: SpawnError): string {
+function setupFailureLine(error: SpawnError): string {
   const hint = error.hint ?? CLI_HINTS[`${error.step}:${error.code}`];
   return `${error.step} failed: ${error.code} (${error.syscall})${hint === undefined ? '' : `: ${hint}`}`;
 }

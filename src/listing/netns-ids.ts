@@ -5,10 +5,7 @@
  */
 import { addon } from '../native/addon.js';
 
-/** NETNSA_NSID_NOT_ASSIGNED: the namespace has no id here. */
-export const NETNSID_NOT_ASSIGNED = -1;
-
-/** Per path of a network namespace: its id (NETNSID_NOT_ASSIGNED when none), or null on any error. */
+/** Per path of a network namespace: its id (-1, NETNSA_NSID_NOT_ASSIGNED, when it has none here), or null on any error. */
 export function netnsIds(paths: readonly string[]): (number | null)[] {
   if (paths.length === 0) return [];
   const { ids, errors } = addon().netnsIds([...paths]);

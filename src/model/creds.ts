@@ -6,7 +6,7 @@ import type { IdMapLine, NsId, Process, UserNamespace, World } from './world.js'
 import { userNs } from './access.js';
 
 /** What an unmapped id shows as (/proc/sys/kernel/overflowuid, overflowgid). */
-export const OVERFLOW_ID = 65534;
+const OVERFLOW_ID = 65534;
 
 /**
  * Whether credentials hold a capability in user namespace `target` — cap_capable() in

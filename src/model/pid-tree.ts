@@ -25,14 +25,6 @@ export function pidChainOf(world: World, ns: NsId): NsId[] {
   return chain;
 }
 
-/** Whether `ancestor` is `ns` itself or one of its ancestors. */
-export function isPidAncestor(world: World, ancestor: NsId, ns: NsId): boolean {
-  for (let cur: NsId | null = ns; cur !== null; cur = pidNs(world, cur).parent) {
-    if (cur === ancestor) return true;
-  }
-  return false;
-}
-
 /** The task's number in pid namespace `ns`, or null when it is not visible there. */
 export function pidOfTaskIn(chain: readonly NsId[], pids: readonly number[], ns: NsId): number | null {
   const i = chain.indexOf(ns);

@@ -21,7 +21,10 @@
 import type { NamespaceType } from '../kinds.js';
 
 export type ProcName = string;
-/** A named fd in one process's fd table (copied to a child at clone3, like real fds). */
+/**
+ * A named fd in one process's fd table (copied to a child at clone3, like real fds). Where a step
+ * takes an fd, the name 'closed' stands for an fd number that is not open (EBADF).
+ */
 export type HandleName = string;
 
 /** A /proc/<pid>/ns entry. */
@@ -84,11 +87,11 @@ export type Step =
    * setns(2). `fd` is a handle, or 'closed' (an fd number that is not open: EBADF).
    * `namespaces` is the nstype: [] = 0 (any kind); for a pidfd, the mask of kinds to join.
    */
-  | { op: 'setns'; proc: ProcName; fd: HandleName | 'closed'; namespaces: NamespaceType[] }
+  | { op: 'setns'; proc: ProcName; fd: HandleName; namespaces: NamespaceType[] }
   /** exit_group(code): all threads of `proc` exit. No result value. */
   | { op: 'exit'; proc: ProcName; code: number }
   | { op: 'kill'; proc: ProcName; target: Target; signal: SignalSpec }
-  | { op: 'pidfdSendSignal'; proc: ProcName; fd: HandleName | 'closed'; signal: SignalSpec }
+  | { op: 'pidfdSendSignal'; proc: ProcName; fd: HandleName; signal: SignalSpec }
   /** Install a handler for `signal` (SA_SIGINFO) that records each delivery and its si_pid. */
   | { op: 'handle'; proc: ProcName; signal: SignalName }
   /** Result: the signals handled since the last 'signals' step, in order: [{signal, fromPid}]. */
@@ -110,7 +113,7 @@ export type Step =
    * and result in its NsRef; NS_GET_NSTYPE gives the kind name; NS_GET_OWNER_UID the uid as the
    * caller sees it; NS_GET_PID_IN_PIDNS / NS_GET_PID_FROM_PIDNS translate `target` (see below).
    */
-  | { op: 'nsIoctl'; proc: ProcName; fd: HandleName | 'closed'; request: 'NS_GET_PARENT' | 'NS_GET_USERNS' | 'NS_GET_NSTYPE' | 'NS_GET_OWNER_UID'; as?: HandleName }
+  | { op: 'nsIoctl'; proc: ProcName; fd: HandleName; request: 'NS_GET_PARENT' | 'NS_GET_USERNS' | 'NS_GET_NSTYPE' | 'NS_GET_OWNER_UID'; as?: HandleName }
   /**
    * Pid translation through a pid-namespace handle `fd`: 'in' = NS_GET_PID_IN_PIDNS (the
    * target's pid in the caller's view → its pid in fd's namespace); 'from' = NS_GET_PID_FROM_PIDNS

@@ -212,7 +212,3 @@ export class RuleFailure extends Error {
     super(`${result.rule}: ${result.reason}`);
   }
 }
-
-export function refuse(errno: ErrnoName, rule: string, reason: string): never {
-  throw new RuleFailure(fail(errno, rule, reason));
-}

@@ -161,7 +161,7 @@ export interface NativeSpawnFailure {
   candidates: NativeExecCandidate[];
 }
 
-export interface NativeSpawnResult {
+interface NativeSpawnResult {
   /** The program's pid in the caller's pid namespace; 0 on failure. */
   pid: number;
   /** The program's pidfd; null on failure. */
@@ -180,7 +180,7 @@ export interface NativeSpawnResult {
  * not asked for or the link could not be read (EACCES on another user's process). Processes that
  * exited mid-scan are left out. With withFds, also every open fd that refers to a namespace.
  */
-export interface RawProcessScan {
+interface RawProcessScan {
   kinds: NamespaceType[];
   pids: Int32Array;
   /** Effective uid (the owner of /proc/<pid>). */
@@ -196,7 +196,7 @@ export interface RawProcessScan {
 }
 
 /** readProcessDetails(): per pid asked for, its command and parent pid. */
-export interface RawProcessDetails {
+interface RawProcessDetails {
   /** One command per pid, NUL-separated: the cmdline joined by spaces, else the comm, '' when gone. */
   commands: string;
   /** -1 when the process is gone. */
@@ -204,7 +204,7 @@ export interface RawProcessDetails {
 }
 
 /** namespaceInfo(): the nsfs ioctls, one entry per path asked for (0 / 0xffffffff where unknown). */
-export interface RawNamespaceInfo {
+interface RawNamespaceInfo {
   /** Inode of the owning user namespace (NS_GET_USERNS), 0 where EPERM (outside ours). */
   owners: BigUint64Array;
   /** NS_GET_OWNER_UID of that owner, 0xffffffff where unknown. */
@@ -218,7 +218,7 @@ export interface RawNamespaceInfo {
 }
 
 /** netnsIds(): one entry per network-namespace path asked for. */
-export interface RawNetnsIds {
+interface RawNetnsIds {
   /**
    * The namespace's id in the caller's network namespace (RTM_GETNSID → NETNSA_NSID; what
    * `ip netns set NAME ID` assigns), -1 where none is assigned (NETNSA_NSID_NOT_ASSIGNED); 0 where

@@ -22,7 +22,7 @@ const MS_SHARED = 1 << 20;
  * whose / is shared (systemd's default) a copy keeps the parent's peer groups, and every mount
  * the program made would appear in the parent's namespace too.
  */
-export const PROPAGATIONS: Readonly<Record<Propagation, { flags: number; meaning: string }>> = {
+const PROPAGATIONS: Readonly<Record<Propagation, { flags: number; meaning: string }>> = {
   private: { flags: MS_REC | MS_PRIVATE, meaning: 'no mount event crosses between this namespace and any other' },
   slave: { flags: MS_REC | MS_SLAVE, meaning: "mounts made in the parent's namespace appear here; none made here go back" },
   shared: { flags: MS_REC | MS_SHARED, meaning: 'mount events cross both ways with the peers of each mount (the parent, where its mounts were shared)' },
@@ -69,7 +69,7 @@ export function parseCwd(value: unknown): DirectoryOption | null {
     try {
       path = fileURLToPath(value);
     } catch (error) {
-      throw new RangeError(`options.cwd ${describe(value.href)} is not a valid file path: ${(error as Error).message}`);
+      throw new RangeError(`options.cwd ${describe(value.href)} is not a valid file path: ${(error as Error).message}`, { cause: error });
     }
     return { path: checkPath(path, 'options.cwd') };
   }

@@ -739,15 +739,15 @@ class Opened {
 
   /** Close everything (idempotent); the first close error, if any, is rethrown after the rest. */
   release(): void {
-    let failure: unknown;
+    let failure: { error: unknown } | undefined;
     for (const close of this.#closers.splice(0).reverse()) {
       try {
         close();
       } catch (error) {
-        failure ??= error;
+        failure ??= { error };
       }
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure.error;
   }
 }
 

@@ -91,7 +91,7 @@ function execCandidates(reported: readonly NativeExecCandidate[], paths: readonl
   reported.forEach((candidate, i) => {
     if (candidate.code === null || paths[i] === undefined) return;
     const reason = CANDIDATE_DETAILS[candidate.detail] ?? CANDIDATE_ERRORS[candidate.code] ?? candidate.code;
-    out.push({ path: paths[i]!, code: candidate.code, reason });
+    out.push({ path: paths[i], code: candidate.code, reason });
   });
   return out;
 }

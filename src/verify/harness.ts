@@ -30,7 +30,7 @@ export interface StepDiff {
   kernel: StepResult;
 }
 
-export type OutcomeStatus = 'agreed' | 'diverged' | 'error' | 'skipped';
+type OutcomeStatus = 'agreed' | 'diverged' | 'error' | 'skipped';
 
 export interface ScenarioOutcome {
   name: string;
@@ -65,7 +65,7 @@ export function diffResults(steps: readonly Step[], model: readonly ModelResult[
     const ki = k[index] ?? { ok: false, errno: 'ENOSYS' };
     const raw = model[index];
     if (mi === undefined || raw === undefined) return;
-    if (!sameResult(mi, ki)) diffs.push({ index, step, model: { ...mi, rule: raw.rule, reason: raw.reason } as ModelResult, kernel: ki });
+    if (!sameResult(mi, ki)) diffs.push({ index, step, model: { ...mi, rule: raw.rule, reason: raw.reason }, kernel: ki });
   });
   return diffs;
 }
@@ -82,7 +82,7 @@ export async function crossCheck(steps: readonly Step[], options: { kernel?: Ker
  * first divergence) while the rest still diverges and still makes sense to the model. At most
  * `budget` kernel runs.
  */
-export async function minimise(steps: readonly Step[], firstDiff: number, options: { kernel?: KernelBackend; config?: WorldConfig; budget?: number } = {}): Promise<Step[]> {
+async function minimise(steps: readonly Step[], firstDiff: number, options: { kernel?: KernelBackend; config?: WorldConfig; budget?: number } = {}): Promise<Step[]> {
   let current = steps.slice(0, firstDiff + 1);
   let budget = options.budget ?? 40;
   for (let i = current.length - 2; i >= 0 && budget > 0; i--) {

@@ -33,7 +33,7 @@ export interface KernelRunOptions {
   beforeStep?: (index: number, info: KernelRunInfo) => void | Promise<void>;
 }
 
-export interface KernelRunInfo {
+interface KernelRunInfo {
   /** The private directory of the agents' socket: every agent's command line contains it. */
   socketDir: string;
   /** init's pid in the driver's pid namespace. */
@@ -59,7 +59,7 @@ export async function runOnKernel(steps: readonly Step[], options: KernelRunOpti
   const info: KernelRunInfo = { socketDir: world.server.dir, initPid: world.init.pid!, hostPid: (name) => world.task(name)?.hostPid };
   const t1 = performance.now();
   const results: StepResult[] = [];
-  let t2 = t1;
+  let t2: number;
   try {
     for (const [index, step] of steps.entries()) {
       await options.beforeStep?.(index, info);

@@ -30,7 +30,7 @@ export interface AbstractStep {
   bits: number;
 }
 
-export const abstractStep: fc.Arbitrary<AbstractStep> = fc.record({
+const abstractStep: fc.Arbitrary<AbstractStep> = fc.record({
   op: fc.constantFrom(...OPS),
   a: fc.nat(15),
   b: fc.nat(15),

@@ -23,7 +23,7 @@ export interface VerifyOptions {
   kernel?: KernelBackend;
 }
 
-export interface AreaReport {
+interface AreaReport {
   area: Area;
   run: number;
   agreed: number;
@@ -32,7 +32,7 @@ export interface AreaReport {
   skipped: Array<{ name: string; reason: string }>;
 }
 
-export interface RandomReport {
+interface RandomReport {
   seed: number;
   sequences: number;
   steps: number;

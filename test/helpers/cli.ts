@@ -73,14 +73,14 @@ export async function nsbridgeAll(lines: readonly (readonly string[])[], paralle
 export async function nsbridgeUntil(args: readonly string[], marker: string): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [...NODE_ARGS, MAIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => (output += chunk));
-  child.stderr!.resume();
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (output += chunk));
+  child.stderr.resume();
   await new Promise<void>((resolve, reject) => {
     const check = (): void => {
       if (output.includes(marker)) resolve();
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code, signal) => reject(new Error(`nsbridge ${args.join(' ')} exited early (${code ?? signal}): ${output}`)));
   });
   return { child, output: () => output };

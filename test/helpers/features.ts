@@ -10,7 +10,7 @@ import { findCgroup2Mount } from '../../src/cgroup2.js';
 import { mountInfo, type MountInfo } from '../../src/mountinfo.js';
 import { describe, it } from 'vitest';
 
-export const mustWork = process.env.NSBRIDGE_MUST_WORK === '1';
+const mustWork = process.env.NSBRIDGE_MUST_WORK === '1';
 
 type TestBody = () => unknown;
 
@@ -81,7 +81,7 @@ export function userNamespacesForUs(features: { userNamespaces: { supported: boo
 }
 
 /** The options of the mount that `path` lives on (the longest mount point that contains it). */
-export function mountOptionsOf(path: string): string[] {
+function mountOptionsOf(path: string): string[] {
   const real = realpathSync(path);
   let best: MountInfo | undefined;
   for (const mount of mountInfo()) {

@@ -8,14 +8,14 @@ import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { spawn } from '../../src/index.js';
 import { hostState, zombieChildren, type HostState } from './proc-state.mjs';
 
-export { hostState, type HostState };
+export type { HostState };
 
 /**
  * The state equals `before`. A helper process a test started and stopped is watched through a
  * duplicate of its pidfd that libuv closes one loop turn after the watch ends: the comparison
  * is retried for a bounded number of turns before it counts.
  */
-export async function expectUnchanged(before: HostState): Promise<void> {
+async function expectUnchanged(before: HostState): Promise<void> {
   let now = hostState();
   for (let turn = 0; turn < 200 && JSON.stringify(now) !== JSON.stringify(before); turn++) {
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -45,7 +45,7 @@ export function expectEachTestLeavesHostUnchanged(): () => HostState {
   beforeAll(async () => {
     const child = spawn('sh', ['-c', 'echo warm'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const closed = once(child, 'close');
-    child.stdout!.resume();
+    child.stdout.resume();
     await closed;
     child.process!.close();
     const other = spawnProcess('true', { stdio: 'ignore' });

@@ -3,7 +3,7 @@
 // which run in node processes of their own without TypeScript, use the same code.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-export const NS_LINKS = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'time', 'time_for_children', 'user', 'uts'];
+const NS_LINKS = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'time', 'time_for_children', 'user', 'uts'];
 
 /** The fds open in a process (this one by default), as numbers. */
 export function openFds(pid = 'self') {

@@ -33,9 +33,9 @@ export async function park(argv: readonly string[]): Promise<Parked> {
   const launcher = spawn(file!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   live.add(launcher);
   let output = '';
-  launcher.stdout!.setEncoding('utf8');
+  launcher.stdout.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {
-    launcher.stdout!.on('data', (chunk: string) => {
+    launcher.stdout.on('data', (chunk: string) => {
       output += chunk;
       if (output.includes('ready')) resolve();
     });
@@ -60,7 +60,7 @@ export async function park(argv: readonly string[]): Promise<Parked> {
 export const PARK = ['sh', '-c', 'echo ready; exec sleep 1000'];
 
 /** Kill a process and all its descendants (children first are found, then all get SIGKILL). */
-export function killTree(pid: number): void {
+function killTree(pid: number): void {
   for (const p of [...descendants(pid), pid]) {
     try {
       process.kill(p, 'SIGKILL');
@@ -70,7 +70,7 @@ export function killTree(pid: number): void {
   }
 }
 
-export async function stopAll(): Promise<void> {
+export function stopAll(): void {
   for (const child of live) killTree(child.pid!);
   live.clear();
 }

@@ -20,9 +20,9 @@ import { check, defineRule } from '../rules.js';
 import type { Credentials, NsId, Process, World } from '../world.js';
 
 /** The deepest user namespace that may still get a child (create_user_ns: parent level > 32). */
-export const MAX_USER_NS_PARENT_LEVEL = 32;
+const MAX_USER_NS_PARENT_LEVEL = 32;
 
-export const RULE_USER_NESTING = defineRule({
+const RULE_USER_NESTING = defineRule({
   id: 'create.user-nesting-limit',
   syscall: 'clone3/unshare',
   errno: 'ENOSPC',
@@ -31,7 +31,7 @@ export const RULE_USER_NESTING = defineRule({
   source: 'kernel/user_namespace.c create_user_ns: "if (parent_ns->level > 32) ret = -ENOSPC". user_namespaces(7) says EUSERS and "32 levels"; the kernel (6.18, checked) gives ENOSPC and allows levels 1..33',
 });
 
-export const RULE_USER_CREATOR_UNMAPPED = defineRule({
+const RULE_USER_CREATOR_UNMAPPED = defineRule({
   id: 'create.user-creator-unmapped',
   syscall: 'clone3/unshare',
   errno: 'EPERM',
@@ -40,7 +40,7 @@ export const RULE_USER_CREATOR_UNMAPPED = defineRule({
   source: 'kernel/user_namespace.c create_user_ns: kuid_has_mapping(parent_ns, owner) / kgid_has_mapping(parent_ns, group)',
 });
 
-export const RULE_CREATE_NEEDS_CAP = defineRule({
+const RULE_CREATE_NEEDS_CAP = defineRule({
   id: 'create.needs-cap-sys-admin',
   syscall: 'clone3/unshare',
   errno: 'EPERM',
@@ -49,7 +49,7 @@ export const RULE_CREATE_NEEDS_CAP = defineRule({
   hintRank: 1,
 });
 
-export const RULE_CREATE_IPC_SYSVSEM = defineRule({
+const RULE_CREATE_IPC_SYSVSEM = defineRule({
   id: 'create.ipc-with-sysvsem',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -58,7 +58,7 @@ export const RULE_CREATE_IPC_SYSVSEM = defineRule({
   source: 'kernel/nsproxy.c copy_namespaces (checked after the CAP_SYS_ADMIN check)',
 });
 
-export const RULE_PID_FOR_CHILDREN_MOVED = defineRule({
+const RULE_PID_FOR_CHILDREN_MOVED = defineRule({
   id: 'create.pid-for-children-not-active',
   syscall: 'clone3/unshare',
   errno: 'EINVAL',
@@ -67,7 +67,7 @@ export const RULE_PID_FOR_CHILDREN_MOVED = defineRule({
   source: 'kernel/pid_namespace.c copy_pid_ns: "if (task_active_pid_ns(current) != old_ns) return ERR_PTR(-EINVAL)"',
 });
 
-export const RULE_PID_OWNER_OUTSIDE = defineRule({
+const RULE_PID_OWNER_OUTSIDE = defineRule({
   id: 'create.pid-owner-outside',
   syscall: 'clone3/unshare',
   errno: 'EINVAL',
@@ -76,7 +76,7 @@ export const RULE_PID_OWNER_OUTSIDE = defineRule({
   source: 'kernel/pid_namespace.c create_pid_namespace: in_userns(parent_pid_ns->user_ns, user_ns)',
 });
 
-export const RULE_PID_NESTING = defineRule({
+const RULE_PID_NESTING = defineRule({
   id: 'create.pid-nesting-limit',
   syscall: 'clone3/unshare',
   errno: 'ENOSPC',

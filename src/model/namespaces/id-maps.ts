@@ -16,11 +16,11 @@ import type { IdMapLine, UserNamespace } from '../world.js';
 import { checkProcFileWrite, procFileTarget } from './proc-file.js';
 
 /** (u32)-1: not an id; what an unmapped outside id reads as. */
-export const INVALID_ID = 4_294_967_295;
+const INVALID_ID = 4_294_967_295;
 /** UID_GID_MAP_MAX_EXTENTS. */
-export const MAX_MAP_LINES = 340;
+const MAX_MAP_LINES = 340;
 
-export const RULE_MAP_INITIAL = defineRule({
+const RULE_MAP_INITIAL = defineRule({
   id: 'userns.map-initial-ns',
   syscall: 'uid_map/gid_map',
   errno: 'EPERM',
@@ -28,7 +28,7 @@ export const RULE_MAP_INITIAL = defineRule({
   source: 'kernel/user_namespace.c proc_uid_map_write: "if (!ns->parent) return -EPERM"',
 });
 
-export const RULE_MAP_WRITER_PLACE = defineRule({
+const RULE_MAP_WRITER_PLACE = defineRule({
   id: 'userns.map-writer-outside',
   syscall: 'uid_map/gid_map',
   errno: 'EPERM',
@@ -36,7 +36,7 @@ export const RULE_MAP_WRITER_PLACE = defineRule({
   source: 'kernel/user_namespace.c proc_uid_map_write: (seq_ns != ns) && (seq_ns != ns->parent)',
 });
 
-export const RULE_MAP_ONCE = defineRule({
+const RULE_MAP_ONCE = defineRule({
   id: 'userns.map-written-once',
   syscall: 'uid_map/gid_map',
   errno: 'EPERM',
@@ -44,7 +44,7 @@ export const RULE_MAP_ONCE = defineRule({
   source: 'kernel/user_namespace.c map_write: "if (map->nr_extents != 0) goto out" with -EPERM',
 });
 
-export const RULE_MAP_NO_ADMIN = defineRule({
+const RULE_MAP_NO_ADMIN = defineRule({
   id: 'userns.map-no-cap-sys-admin',
   syscall: 'uid_map/gid_map',
   errno: 'EPERM',
@@ -52,7 +52,7 @@ export const RULE_MAP_NO_ADMIN = defineRule({
   source: 'kernel/user_namespace.c map_write: file_ns_capable(file, map_ns, CAP_SYS_ADMIN)',
 });
 
-export const RULE_MAP_BAD_LINE = defineRule({
+const RULE_MAP_BAD_LINE = defineRule({
   id: 'userns.map-bad-line',
   syscall: 'uid_map/gid_map',
   errno: 'EINVAL',
@@ -60,7 +60,7 @@ export const RULE_MAP_BAD_LINE = defineRule({
   source: 'kernel/user_namespace.c map_write parsing',
 });
 
-export const RULE_MAP_OVERLAP = defineRule({
+const RULE_MAP_OVERLAP = defineRule({
   id: 'userns.map-overlap',
   syscall: 'uid_map/gid_map',
   errno: 'EINVAL',
@@ -68,7 +68,7 @@ export const RULE_MAP_OVERLAP = defineRule({
   source: 'kernel/user_namespace.c mappings_overlap',
 });
 
-export const RULE_MAP_ROOT_NEEDS_SETFCAP = defineRule({
+const RULE_MAP_ROOT_NEEDS_SETFCAP = defineRule({
   id: 'userns.map-root-needs-setfcap',
   syscall: 'uid_map',
   errno: 'EPERM',
@@ -76,7 +76,7 @@ export const RULE_MAP_ROOT_NEEDS_SETFCAP = defineRule({
   source: 'kernel/user_namespace.c verify_root_map (since 5.12)',
 });
 
-export const RULE_GID_MAP_NEEDS_DENY = defineRule({
+const RULE_GID_MAP_NEEDS_DENY = defineRule({
   id: 'userns.gid-map-needs-setgroups-deny',
   syscall: 'gid_map',
   errno: 'EPERM',
@@ -85,7 +85,7 @@ export const RULE_GID_MAP_NEEDS_DENY = defineRule({
   hintRank: 0,
 });
 
-export const RULE_MAP_NOT_PERMITTED = defineRule({
+const RULE_MAP_NOT_PERMITTED = defineRule({
   id: 'userns.map-not-permitted',
   syscall: 'uid_map/gid_map',
   errno: 'EPERM',
@@ -94,7 +94,7 @@ export const RULE_MAP_NOT_PERMITTED = defineRule({
   hintRank: 1,
 });
 
-export const RULE_MAP_OUTSIDE_UNMAPPED = defineRule({
+const RULE_MAP_OUTSIDE_UNMAPPED = defineRule({
   id: 'userns.map-outside-unmapped',
   syscall: 'uid_map/gid_map',
   errno: 'EPERM',
@@ -103,14 +103,14 @@ export const RULE_MAP_OUTSIDE_UNMAPPED = defineRule({
   hintRank: 2,
 });
 
-export const RULE_MAP_WRITTEN = defineRule({
+const RULE_MAP_WRITTEN = defineRule({
   id: 'userns.map-written',
   syscall: 'uid_map/gid_map',
   errno: null,
   reason: 'uid_map/gid_map: the map is set; ids inside now correspond to ids in the parent',
 });
 
-export const RULE_MAP_READ = defineRule({
+const RULE_MAP_READ = defineRule({
   id: 'userns.map-read',
   syscall: 'uid_map/gid_map',
   errno: null,

@@ -12,7 +12,7 @@ import { check, defineRule, type Rule } from '../rules.js';
 import type { NsId, Process, World } from '../world.js';
 import { fsUsers, isSingleThreaded } from './task-state.js';
 
-export const RULE_USER_OWN = defineRule({
+const RULE_USER_OWN = defineRule({
   id: 'setns.user-own',
   syscall: 'setns',
   errno: 'EINVAL',
@@ -21,7 +21,7 @@ export const RULE_USER_OWN = defineRule({
   source: 'kernel/user_namespace.c userns_install: "if (user_ns == current_user_ns()) return -EINVAL"',
 });
 
-export const RULE_USER_THREADS = defineRule({
+const RULE_USER_THREADS = defineRule({
   id: 'setns.user-multithreaded',
   syscall: 'setns',
   errno: 'EINVAL',
@@ -30,7 +30,7 @@ export const RULE_USER_THREADS = defineRule({
   source: 'kernel/user_namespace.c userns_install: !thread_group_empty(current)',
 });
 
-export const RULE_USER_FS_SHARED = defineRule({
+const RULE_USER_FS_SHARED = defineRule({
   id: 'setns.user-fs-shared',
   syscall: 'setns',
   errno: 'EINVAL',
@@ -39,7 +39,7 @@ export const RULE_USER_FS_SHARED = defineRule({
   source: 'kernel/user_namespace.c userns_install: "if (current->fs->users != 1) return -EINVAL"',
 });
 
-export const RULE_USER_NO_CAP = defineRule({
+const RULE_USER_NO_CAP = defineRule({
   id: 'setns.user-no-cap',
   syscall: 'setns',
   errno: 'EPERM',
@@ -48,7 +48,7 @@ export const RULE_USER_NO_CAP = defineRule({
   source: 'kernel/user_namespace.c userns_install: ns_capable(user_ns, CAP_SYS_ADMIN)',
 });
 
-export const RULE_MNT_FS_SHARED = defineRule({
+const RULE_MNT_FS_SHARED = defineRule({
   id: 'setns.mnt-fs-shared',
   syscall: 'setns',
   errno: 'EINVAL',
@@ -57,7 +57,7 @@ export const RULE_MNT_FS_SHARED = defineRule({
   source: 'fs/namespace.c mntns_install: "if (fs->users != 1) return -EINVAL" — fs is current->fs only when CLONE_NEWNS is the only kind joined; a pidfd join of mnt with other kinds uses a private copy and does not fail here (kernel/nsproxy.c prepare_nsset)',
 });
 
-export const RULE_PID_NOT_DESCENDANT = defineRule({
+const RULE_PID_NOT_DESCENDANT = defineRule({
   id: 'setns.pid-not-descendant',
   syscall: 'setns',
   errno: 'EINVAL',
@@ -66,7 +66,7 @@ export const RULE_PID_NOT_DESCENDANT = defineRule({
   source: 'kernel/pid_namespace.c pidns_install',
 });
 
-export const RULE_TIME_THREADS = defineRule({
+const RULE_TIME_THREADS = defineRule({
   id: 'setns.time-multithreaded',
   syscall: 'setns',
   errno: 'EUSERS',

@@ -11,14 +11,14 @@ import { check, defineRule, success, violate } from '../rules.js';
 import type { Step } from '../steps.js';
 import type { Handle, Namespace, NsId, Process, World } from '../world.js';
 
-export const RULE_IOCTL_BAD_FD = defineRule({
+const RULE_IOCTL_BAD_FD = defineRule({
   id: 'nsfs.ioctl-bad-fd',
   syscall: 'ioctl',
   errno: 'EBADF',
   reason: 'nsfs ioctl: the fd is not open',
 });
 
-export const RULE_IOCTL_NOT_NSFS = defineRule({
+const RULE_IOCTL_NOT_NSFS = defineRule({
   id: 'nsfs.ioctl-not-nsfs',
   syscall: 'ioctl',
   errno: 'ENOTTY',
@@ -26,7 +26,7 @@ export const RULE_IOCTL_NOT_NSFS = defineRule({
   source: 'fs/ioctl.c vfs_ioctl: -ENOIOCTLCMD / no unlocked_ioctl → -ENOTTY',
 });
 
-export const RULE_USERNS_OUTSIDE = defineRule({
+const RULE_USERNS_OUTSIDE = defineRule({
   id: 'nsfs.userns-outside-view',
   syscall: 'ioctl',
   errno: 'EPERM',
@@ -34,7 +34,7 @@ export const RULE_USERNS_OUTSIDE = defineRule({
   source: 'kernel/user_namespace.c ns_get_owner',
 });
 
-export const RULE_PARENT_NOT_HIERARCHICAL = defineRule({
+const RULE_PARENT_NOT_HIERARCHICAL = defineRule({
   id: 'nsfs.parent-not-hierarchical',
   syscall: 'ioctl',
   errno: 'EINVAL',
@@ -42,7 +42,7 @@ export const RULE_PARENT_NOT_HIERARCHICAL = defineRule({
   source: 'fs/nsfs.c ns_ioctl: "if (!ns->ops->get_parent) return -EINVAL"',
 });
 
-export const RULE_PARENT_USER_OUTSIDE = defineRule({
+const RULE_PARENT_USER_OUTSIDE = defineRule({
   id: 'nsfs.parent-user-outside-view',
   syscall: 'ioctl',
   errno: 'EPERM',
@@ -51,7 +51,7 @@ export const RULE_PARENT_USER_OUTSIDE = defineRule({
   source: 'kernel/user_namespace.c userns_get_parent → ns_get_owner',
 });
 
-export const RULE_PARENT_PID_OUTSIDE = defineRule({
+const RULE_PARENT_PID_OUTSIDE = defineRule({
   id: 'nsfs.parent-pid-outside-view',
   syscall: 'ioctl',
   errno: 'EPERM',
@@ -60,7 +60,7 @@ export const RULE_PARENT_PID_OUTSIDE = defineRule({
   source: 'kernel/pid_namespace.c pidns_get_parent',
 });
 
-export const RULE_OWNER_UID_NOT_USER = defineRule({
+const RULE_OWNER_UID_NOT_USER = defineRule({
   id: 'nsfs.owner-uid-not-user',
   syscall: 'ioctl',
   errno: 'EINVAL',
@@ -68,21 +68,21 @@ export const RULE_OWNER_UID_NOT_USER = defineRule({
   source: 'fs/nsfs.c ns_ioctl',
 });
 
-export const RULE_IOCTL_RELATED = defineRule({
+const RULE_IOCTL_RELATED = defineRule({
   id: 'nsfs.related-ns',
   syscall: 'ioctl',
   errno: null,
   reason: 'NS_GET_USERNS / NS_GET_PARENT: a new fd for the related namespace',
 });
 
-export const RULE_IOCTL_NSTYPE = defineRule({
+const RULE_IOCTL_NSTYPE = defineRule({
   id: 'nsfs.nstype',
   syscall: 'ioctl',
   errno: null,
   reason: 'NS_GET_NSTYPE: the CLONE_NEW* flag of the namespace\'s kind',
 });
 
-export const RULE_IOCTL_OWNER_UID = defineRule({
+const RULE_IOCTL_OWNER_UID = defineRule({
   id: 'nsfs.owner-uid',
   syscall: 'ioctl',
   errno: null,

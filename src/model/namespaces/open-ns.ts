@@ -13,14 +13,14 @@ import type { NsId, Process, World } from '../world.js';
 import { ptraceMayAccess } from './ptrace.js';
 import { procTask } from './task-state.js';
 
-export const RULE_NS_TARGET_REAPED = defineRule({
+const RULE_NS_TARGET_REAPED = defineRule({
   id: 'nsfs.proc-entry-gone',
   syscall: '/proc/<pid>/ns',
   errno: 'ENOENT',
   reason: '/proc/<pid>/ns: the process has been reaped, so /proc/<pid> no longer exists',
 });
 
-export const RULE_NS_PTRACE = defineRule({
+const RULE_NS_PTRACE = defineRule({
   id: 'nsfs.proc-ptrace-denied',
   syscall: '/proc/<pid>/ns',
   errno: 'EACCES',
@@ -28,7 +28,7 @@ export const RULE_NS_PTRACE = defineRule({
   source: 'fs/proc/namespaces.c proc_ns_get_link / proc_ns_readlink: ptrace_may_access(PTRACE_MODE_READ_FSCREDS), error -EACCES',
 });
 
-export const RULE_NS_ZOMBIE = defineRule({
+const RULE_NS_ZOMBIE = defineRule({
   id: 'nsfs.proc-entry-exited',
   syscall: '/proc/<pid>/ns',
   errno: 'ENOENT',
@@ -36,7 +36,7 @@ export const RULE_NS_ZOMBIE = defineRule({
   source: 'fs/nsfs.c ns_get_path_cb: ns_ops->get() returns NULL → -ENOENT (utsns_get etc. read task->nsproxy; userns_get reads the cred, pidns_get the task\'s struct pid)',
 });
 
-export const RULE_NS_PID_FOR_CHILDREN_EMPTY = defineRule({
+const RULE_NS_PID_FOR_CHILDREN_EMPTY = defineRule({
   id: 'nsfs.pid-for-children-empty',
   syscall: '/proc/<pid>/ns',
   errno: 'ENOENT',
@@ -45,7 +45,7 @@ export const RULE_NS_PID_FOR_CHILDREN_EMPTY = defineRule({
   source: 'kernel/pid_namespace.c pidns_for_children_get: NULL while ns->child_reaper is unset',
 });
 
-export const RULE_NS_OPENED = defineRule({
+const RULE_NS_OPENED = defineRule({
   id: 'nsfs.proc-entry-opened',
   syscall: '/proc/<pid>/ns',
   errno: null,
@@ -53,7 +53,7 @@ export const RULE_NS_OPENED = defineRule({
 });
 
 /** The namespace behind /proc/<target>/ns/<entry> as `caller` resolves it, or a refusal. */
-export function resolveNsEntry(world: World, caller: Process, name: ProcName, entry: NsEntry): NsId {
+function resolveNsEntry(world: World, caller: Process, name: ProcName, entry: NsEntry): NsId {
   const found = procTask(world, name);
   const target = found?.proc ?? null;
   check(target !== null && target.state !== 'reaped', RULE_NS_TARGET_REAPED);

@@ -11,14 +11,14 @@ import type { Process, TaskNamespaces, World } from '../world.js';
 import { procTask } from './task-state.js';
 import { isDumpable } from './dumpable.js';
 
-export const RULE_PROC_FILE_GONE = defineRule({
+const RULE_PROC_FILE_GONE = defineRule({
   id: 'userns.proc-file-gone',
   syscall: '/proc/<pid>',
   errno: 'ENOENT',
   reason: '/proc/<pid>/…: the process has been reaped, so /proc/<pid> no longer exists',
 });
 
-export const RULE_PROC_FILE_ACCESS = defineRule({
+const RULE_PROC_FILE_ACCESS = defineRule({
   id: 'userns.proc-file-not-owner',
   syscall: '/proc/<pid>',
   errno: 'EACCES',
@@ -27,7 +27,7 @@ export const RULE_PROC_FILE_ACCESS = defineRule({
 });
 
 /** The kuid and kgid that own `target`'s /proc/<pid> files. */
-export function procFileOwner(world: World, target: Process): { uid: number; gid: number } {
+function procFileOwner(world: World, target: Process): { uid: number; gid: number } {
   if (target.state === 'zombie' || !isDumpable(world, target)) return { uid: 0, gid: 0 };
   return { uid: target.cred.uid, gid: target.cred.gid };
 }

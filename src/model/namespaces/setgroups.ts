@@ -11,7 +11,7 @@ import { check, defineRule, success } from '../rules.js';
 import type { Step } from '../steps.js';
 import { checkProcFileWrite, procFileTarget } from './proc-file.js';
 
-export const RULE_SETGROUPS_NO_CAP = defineRule({
+const RULE_SETGROUPS_NO_CAP = defineRule({
   id: 'userns.setgroups-no-cap',
   syscall: 'setgroups file',
   errno: 'EACCES',
@@ -19,7 +19,7 @@ export const RULE_SETGROUPS_NO_CAP = defineRule({
   source: 'kernel/user_namespace.c proc_setgroups_open: ns_capable(ns, CAP_SYS_ADMIN) → -EACCES',
 });
 
-export const RULE_SETGROUPS_DENIED = defineRule({
+const RULE_SETGROUPS_DENIED = defineRule({
   id: 'userns.setgroups-deny-is-permanent',
   syscall: 'setgroups file',
   errno: 'EPERM',
@@ -27,7 +27,7 @@ export const RULE_SETGROUPS_DENIED = defineRule({
   source: 'kernel/user_namespace.c proc_setgroups_write',
 });
 
-export const RULE_SETGROUPS_AFTER_GID_MAP = defineRule({
+const RULE_SETGROUPS_AFTER_GID_MAP = defineRule({
   id: 'userns.setgroups-after-gid-map',
   syscall: 'setgroups file',
   errno: 'EPERM',
@@ -35,14 +35,14 @@ export const RULE_SETGROUPS_AFTER_GID_MAP = defineRule({
   source: 'kernel/user_namespace.c proc_setgroups_write: "if (ns->gid_map.nr_extents != 0) goto out_unlock"',
 });
 
-export const RULE_SETGROUPS_WRITTEN = defineRule({
+const RULE_SETGROUPS_WRITTEN = defineRule({
   id: 'userns.setgroups-written',
   syscall: 'setgroups file',
   errno: null,
   reason: '/proc/<pid>/setgroups: written',
 });
 
-export const RULE_SETGROUPS_READ = defineRule({
+const RULE_SETGROUPS_READ = defineRule({
   id: 'userns.setgroups-read',
   syscall: 'setgroups file',
   errno: null,

@@ -16,14 +16,14 @@ import { checkInstall } from './install.js';
 import { ptraceMayAccess } from './ptrace.js';
 import { pidfdTarget, taskNamespaces } from './task-state.js';
 
-export const RULE_SETNS_BAD_FD = defineRule({
+const RULE_SETNS_BAD_FD = defineRule({
   id: 'setns.bad-fd',
   syscall: 'setns',
   errno: 'EBADF',
   reason: 'setns: the fd is not open',
 });
 
-export const RULE_SETNS_NSTYPE = defineRule({
+const RULE_SETNS_NSTYPE = defineRule({
   id: 'setns.nstype-mismatch',
   syscall: 'setns',
   errno: 'EINVAL',
@@ -31,7 +31,7 @@ export const RULE_SETNS_NSTYPE = defineRule({
   source: 'kernel/nsproxy.c setns: "if (flags && (ns->ns_type != flags)) err = -EINVAL"',
 });
 
-export const RULE_SETNS_NOT_NS = defineRule({
+const RULE_SETNS_NOT_NS = defineRule({
   id: 'setns.not-a-namespace',
   syscall: 'setns',
   errno: 'EINVAL',
@@ -39,7 +39,7 @@ export const RULE_SETNS_NOT_NS = defineRule({
   source: 'kernel/nsproxy.c setns (EBADF on some old kernels; EINVAL since 5.8)',
 });
 
-export const RULE_SETNS_PIDFD_FLAGS = defineRule({
+const RULE_SETNS_PIDFD_FLAGS = defineRule({
   id: 'setns.pidfd-flags',
   syscall: 'setns',
   errno: 'EINVAL',
@@ -47,7 +47,7 @@ export const RULE_SETNS_PIDFD_FLAGS = defineRule({
   source: 'kernel/nsproxy.c check_setns_flags',
 });
 
-export const RULE_SETNS_TARGET_GONE = defineRule({
+const RULE_SETNS_TARGET_GONE = defineRule({
   id: 'setns.target-gone',
   syscall: 'setns',
   errno: 'ESRCH',
@@ -55,7 +55,7 @@ export const RULE_SETNS_TARGET_GONE = defineRule({
   source: 'kernel/nsproxy.c validate_nsset: pid_task() is NULL',
 });
 
-export const RULE_SETNS_PTRACE = defineRule({
+const RULE_SETNS_PTRACE = defineRule({
   id: 'setns.ptrace-denied',
   syscall: 'setns',
   errno: 'EPERM',
@@ -63,7 +63,7 @@ export const RULE_SETNS_PTRACE = defineRule({
   source: 'kernel/nsproxy.c validate_nsset: ptrace_may_access(tsk, PTRACE_MODE_READ_REALCREDS)',
 });
 
-export const RULE_SETNS_TARGET_EXITED = defineRule({
+const RULE_SETNS_TARGET_EXITED = defineRule({
   id: 'setns.target-exited',
   syscall: 'setns',
   errno: 'ESRCH',
@@ -71,7 +71,7 @@ export const RULE_SETNS_TARGET_EXITED = defineRule({
   source: 'kernel/nsproxy.c validate_nsset: tsk->nsproxy is NULL after exit_task_namespaces()',
 });
 
-export const RULE_SETNS_OK = defineRule({
+const RULE_SETNS_OK = defineRule({
   id: 'setns.joined',
   syscall: 'setns',
   errno: null,

@@ -13,7 +13,7 @@ import type { Step } from '../steps.js';
 import type { Process, World } from '../world.js';
 import { noteCredChange } from './dumpable.js';
 
-export const RULE_SETGID_UNMAPPED = defineRule({
+const RULE_SETGID_UNMAPPED = defineRule({
   id: 'userns.setgid-unmapped',
   syscall: 'setresgid',
   errno: 'EINVAL',
@@ -21,7 +21,7 @@ export const RULE_SETGID_UNMAPPED = defineRule({
   source: 'kernel/sys.c __sys_setresgid: !gid_valid(make_kgid(ns, rgid))',
 });
 
-export const RULE_SETGID_NO_CAP = defineRule({
+const RULE_SETGID_NO_CAP = defineRule({
   id: 'userns.setgid-no-cap',
   syscall: 'setresgid',
   errno: 'EPERM',
@@ -29,7 +29,7 @@ export const RULE_SETGID_NO_CAP = defineRule({
   source: 'kernel/sys.c __sys_setresgid: ns_capable_setid(old->user_ns, CAP_SETGID)',
 });
 
-export const RULE_SETUID_UNMAPPED = defineRule({
+const RULE_SETUID_UNMAPPED = defineRule({
   id: 'userns.setuid-unmapped',
   syscall: 'setresuid',
   errno: 'EINVAL',
@@ -37,7 +37,7 @@ export const RULE_SETUID_UNMAPPED = defineRule({
   source: 'kernel/sys.c __sys_setresuid: !uid_valid(make_kuid(ns, ruid))',
 });
 
-export const RULE_SETUID_NO_CAP = defineRule({
+const RULE_SETUID_NO_CAP = defineRule({
   id: 'userns.setuid-no-cap',
   syscall: 'setresuid',
   errno: 'EPERM',
@@ -45,7 +45,7 @@ export const RULE_SETUID_NO_CAP = defineRule({
   source: 'kernel/sys.c __sys_setresuid: ns_capable_setid(old->user_ns, CAP_SETUID)',
 });
 
-export const RULE_SETUID_KEEP = defineRule({
+const RULE_SETUID_KEEP = defineRule({
   id: 'userns.setuid-keep',
   syscall: 'setresuid',
   errno: null,
@@ -56,7 +56,7 @@ export const RULE_SETUID_KEEP = defineRule({
 /** (uid_t)-1: "keep" to setresuid / setresgid. */
 const KEEP_ID = 4_294_967_295;
 
-export const RULE_SETUID_OK = defineRule({
+const RULE_SETUID_OK = defineRule({
   id: 'userns.setuid-ok',
   syscall: 'setresuid',
   errno: null,

@@ -35,7 +35,7 @@ export function taskNamespaces(p: Process, task: TaskId): TaskNamespaces {
 }
 
 /** The pid numbers of a task (process leader or thread), with the chain they belong to. */
-export function pidsOfTask(world: World, task: TaskId): { chain: readonly NsId[]; pids: readonly number[] } | null {
+function pidsOfTask(world: World, task: TaskId): { chain: readonly NsId[]; pids: readonly number[] } | null {
   const p = world.processes.get(processOfTask(task));
   if (p === undefined || p.state === 'reaped') return null;
   if (task === p.name) return { chain: p.pidChain, pids: p.pids };
@@ -98,9 +98,4 @@ export function procTask(world: World, name: ProcName): { proc: Process; nsproxy
   if (found !== null) return { proc: found.proc, nsproxy: taskNamespaces(found.proc, found.task) };
   if (!world.processes.has(name) && namedThread(world, name) === undefined) proc(world, name); // never created: TypeError
   return null;
-}
-
-/** The process behind /proc/<pid> a step names (procTask), or null when it is gone. */
-export function procTarget(world: World, name: ProcName): Process | null {
-  return procTask(world, name)?.proc ?? null;
 }

@@ -12,7 +12,7 @@ import type { Step } from '../steps.js';
 import { checkProcFileWrite, procFileTask } from './proc-file.js';
 
 /** KTIME_SEC_MAX: KTIME_MAX / NSEC_PER_SEC. */
-export const KTIME_SEC_MAX = 9_223_372_036;
+const KTIME_SEC_MAX = 9_223_372_036;
 /**
  * The kernel refuses an offset that would put the clock, now, below 0 or above KTIME_SEC_MAX / 2
  * (tp = the clock + offset), which depends on the host's clock. With the clocks in the world's
@@ -21,7 +21,7 @@ export const KTIME_SEC_MAX = 9_223_372_036;
  * -MODEL_MAX_UPTIME are ERANGE, negative offsets above it are taken to be smaller than the
  * uptime, and the upper end is KTIME_SEC_MAX / 2 - 1 (an uptime of at least a second).
  */
-export const MODEL_MAX_UPTIME = 1_000_000_000;
+const MODEL_MAX_UPTIME = 1_000_000_000;
 
 /** proc_timens_set_offset's range check for one offset, on a host whose clock reads `now` (s). */
 function offsetInRange(seconds: number, now: number | undefined): boolean {
@@ -33,7 +33,7 @@ function offsetInRange(seconds: number, now: number | undefined): boolean {
   return tp >= 0 && tp <= Math.floor(KTIME_SEC_MAX / 2);
 }
 
-export const RULE_OFFSETS_BAD = defineRule({
+const RULE_OFFSETS_BAD = defineRule({
   id: 'timens.offsets-bad-line',
   syscall: 'timens_offsets',
   errno: 'EINVAL',
@@ -42,7 +42,7 @@ export const RULE_OFFSETS_BAD = defineRule({
   source: 'fs/proc/base.c timens_offsets_write',
 });
 
-export const RULE_OFFSETS_EXITED = defineRule({
+const RULE_OFFSETS_EXITED = defineRule({
   id: 'timens.offsets-exited',
   syscall: 'timens_offsets',
   errno: 'ESRCH',
@@ -51,7 +51,7 @@ export const RULE_OFFSETS_EXITED = defineRule({
   source: 'kernel/time/namespace.c proc_timens_set_offset: timens_for_children_get() is NULL',
 });
 
-export const RULE_OFFSETS_NO_CAP = defineRule({
+const RULE_OFFSETS_NO_CAP = defineRule({
   id: 'timens.offsets-no-cap',
   syscall: 'timens_offsets',
   errno: 'EPERM',
@@ -60,7 +60,7 @@ export const RULE_OFFSETS_NO_CAP = defineRule({
   source: 'kernel/time/namespace.c proc_timens_set_offset: file_ns_capable(file, time_ns->user_ns, CAP_SYS_TIME)',
 });
 
-export const RULE_OFFSETS_RANGE = defineRule({
+const RULE_OFFSETS_RANGE = defineRule({
   id: 'timens.offsets-range',
   syscall: 'timens_offsets',
   errno: 'ERANGE',
@@ -69,7 +69,7 @@ export const RULE_OFFSETS_RANGE = defineRule({
   source: 'kernel/time/namespace.c proc_timens_set_offset (checked before EACCES)',
 });
 
-export const RULE_OFFSETS_FROZEN = defineRule({
+const RULE_OFFSETS_FROZEN = defineRule({
   id: 'timens.offsets-frozen',
   syscall: 'timens_offsets',
   errno: 'EACCES',
@@ -78,7 +78,7 @@ export const RULE_OFFSETS_FROZEN = defineRule({
   source: 'kernel/time/namespace.c proc_timens_set_offset: time_ns->frozen_offsets → -EACCES. time_namespaces(7) says only unshare(2) creates a time namespace; clone3(CLONE_NEWTIME) does too (6.18, checked), and its child enters it at once, so those offsets are fixed from the start',
 });
 
-export const RULE_OFFSETS_WRITTEN = defineRule({
+const RULE_OFFSETS_WRITTEN = defineRule({
   id: 'timens.offsets-written',
   syscall: 'timens_offsets',
   errno: null,
@@ -86,7 +86,7 @@ export const RULE_OFFSETS_WRITTEN = defineRule({
   reason: 'timens_offsets: the offsets of the process\'s time_for_children namespace are set (the clocks of processes that enter it later show them)',
 });
 
-export const RULE_OFFSETS_READ = defineRule({
+const RULE_OFFSETS_READ = defineRule({
   id: 'timens.offsets-read',
   syscall: 'timens_offsets',
   errno: null,
@@ -94,7 +94,7 @@ export const RULE_OFFSETS_READ = defineRule({
   reason: 'timens_offsets: the offsets of the process\'s time_for_children namespace',
 });
 
-export const RULE_OFFSETS_READ_EXITED = defineRule({
+const RULE_OFFSETS_READ_EXITED = defineRule({
   id: 'timens.offsets-read-exited',
   syscall: 'timens_offsets',
   errno: null,
@@ -103,7 +103,7 @@ export const RULE_OFFSETS_READ_EXITED = defineRule({
   source: 'kernel/time/namespace.c proc_timens_show_offsets: nothing shown when timens_for_children_get() is NULL',
 });
 
-export const RULE_CLOCK = defineRule({
+const RULE_CLOCK = defineRule({
   id: 'timens.clock-offset',
   syscall: 'clock_gettime',
   errno: null,

@@ -14,7 +14,7 @@ import { nsfsHandle } from './nsfs-ioctl.js';
 import { targetNumber } from '../tasks/lookup.js';
 import { taskPidIn } from './task-state.js';
 
-export const RULE_TRANSLATE_NOT_PID = defineRule({
+const RULE_TRANSLATE_NOT_PID = defineRule({
   id: 'nsfs.translate-not-pid',
   syscall: 'ioctl',
   errno: 'EINVAL',
@@ -22,7 +22,7 @@ export const RULE_TRANSLATE_NOT_PID = defineRule({
   source: 'fs/nsfs.c ns_ioctl: "if (ns->ns_type != CLONE_NEWPID) return -EINVAL"',
 });
 
-export const RULE_TRANSLATE_NO_TASK = defineRule({
+const RULE_TRANSLATE_NO_TASK = defineRule({
   id: 'nsfs.translate-no-task',
   syscall: 'ioctl',
   errno: 'ESRCH',
@@ -30,7 +30,7 @@ export const RULE_TRANSLATE_NO_TASK = defineRule({
   source: 'fs/nsfs.c ns_ioctl: find_task_by_vpid / find_task_by_pid_ns return NULL',
 });
 
-export const RULE_TRANSLATE_NOT_VISIBLE = defineRule({
+const RULE_TRANSLATE_NOT_VISIBLE = defineRule({
   id: 'nsfs.translate-not-visible',
   syscall: 'ioctl',
   errno: 'ESRCH',
@@ -38,7 +38,7 @@ export const RULE_TRANSLATE_NOT_VISIBLE = defineRule({
   source: 'fs/nsfs.c ns_ioctl: task_pid_nr_ns / task_pid_vnr return 0 → -ESRCH',
 });
 
-export const RULE_TRANSLATE_OK = defineRule({
+const RULE_TRANSLATE_OK = defineRule({
   id: 'nsfs.translate-ok',
   syscall: 'ioctl',
   errno: null,

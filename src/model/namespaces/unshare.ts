@@ -13,7 +13,7 @@ import { freshFsGroup, fsUsers, isSingleThreaded } from './task-state.js';
 
 type UnshareFlag = NonNullable<Extract<Step, { op: 'unshare' }>['flags']>[number];
 
-export const RULE_UNSHARE_THREADS = defineRule({
+const RULE_UNSHARE_THREADS = defineRule({
   id: 'unshare.multithreaded',
   syscall: 'unshare',
   errno: 'EINVAL',
@@ -21,7 +21,7 @@ export const RULE_UNSHARE_THREADS = defineRule({
   source: 'kernel/fork.c ksys_unshare adds CLONE_THREAD|CLONE_FS for CLONE_NEWUSER; check_unshare_flags: !thread_group_empty(current) → -EINVAL',
 });
 
-export const RULE_UNSHARE_VM_SHARED = defineRule({
+const RULE_UNSHARE_VM_SHARED = defineRule({
   id: 'unshare.vm-shared',
   syscall: 'unshare',
   errno: 'EINVAL',
@@ -29,7 +29,7 @@ export const RULE_UNSHARE_VM_SHARED = defineRule({
   source: 'kernel/fork.c check_unshare_flags: !current_is_single_threaded() → -EINVAL',
 });
 
-export const RULE_UNSHARE_OK = defineRule({
+const RULE_UNSHARE_OK = defineRule({
   id: 'unshare.ok',
   syscall: 'unshare',
   errno: null,

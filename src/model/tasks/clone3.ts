@@ -23,7 +23,7 @@ type Clone3Step = Extract<Step, { op: 'clone3' }>;
 
 // ---- copy_clone_args_from_user --------------------------------------------------------------
 
-export const RULE_SIZE_OVER_PAGE = defineRule({
+const RULE_SIZE_OVER_PAGE = defineRule({
   id: 'clone3.size-over-page',
   syscall: 'clone3',
   errno: 'E2BIG',
@@ -31,7 +31,7 @@ export const RULE_SIZE_OVER_PAGE = defineRule({
   source: 'kernel/fork.c copy_clone_args_from_user: "if (unlikely(usize > PAGE_SIZE)) return -E2BIG"',
 });
 
-export const RULE_SIZE_UNDER_V0 = defineRule({
+const RULE_SIZE_UNDER_V0 = defineRule({
   id: 'clone3.size-under-v0',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -39,7 +39,7 @@ export const RULE_SIZE_UNDER_V0 = defineRule({
   source: 'kernel/fork.c copy_clone_args_from_user',
 });
 
-export const RULE_NONZERO_TAIL = defineRule({
+const RULE_NONZERO_TAIL = defineRule({
   id: 'clone3.nonzero-tail',
   syscall: 'clone3',
   errno: 'E2BIG',
@@ -47,7 +47,7 @@ export const RULE_NONZERO_TAIL = defineRule({
   source: 'kernel/fork.c copy_clone_args_from_user → copy_struct_from_user (check_zeroed_user)',
 });
 
-export const RULE_SET_TID_SIZE = defineRule({
+const RULE_SET_TID_SIZE = defineRule({
   id: 'clone3.set-tid-size-over-max',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -56,7 +56,7 @@ export const RULE_SET_TID_SIZE = defineRule({
   source: 'kernel/fork.c copy_clone_args_from_user: "if (unlikely(args.set_tid_size > MAX_PID_NS_LEVEL)) return -EINVAL"',
 });
 
-export const RULE_EXIT_SIGNAL = defineRule({
+const RULE_EXIT_SIGNAL = defineRule({
   id: 'clone3.exit-signal-invalid',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -66,7 +66,7 @@ export const RULE_EXIT_SIGNAL = defineRule({
 
 // ---- clone3_args_valid ------------------------------------------------------------------------
 
-export const RULE_UNKNOWN_FLAG = defineRule({
+const RULE_UNKNOWN_FLAG = defineRule({
   id: 'clone3.unknown-flag',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -74,7 +74,7 @@ export const RULE_UNKNOWN_FLAG = defineRule({
   source: 'kernel/fork.c clone3_args_valid: flags & ~(CLONE_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)',
 });
 
-export const RULE_DETACHED = defineRule({
+const RULE_DETACHED = defineRule({
   id: 'clone3.detached',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -82,7 +82,7 @@ export const RULE_DETACHED = defineRule({
   source: 'kernel/fork.c clone3_args_valid: flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME))',
 });
 
-export const RULE_SIGHAND_CLEAR = defineRule({
+const RULE_SIGHAND_CLEAR = defineRule({
   id: 'clone3.sighand-and-clear-sighand',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -90,7 +90,7 @@ export const RULE_SIGHAND_CLEAR = defineRule({
   source: 'kernel/fork.c clone3_args_valid',
 });
 
-export const RULE_EXIT_SIGNAL_THREAD_PARENT = defineRule({
+const RULE_EXIT_SIGNAL_THREAD_PARENT = defineRule({
   id: 'clone3.exit-signal-with-thread-or-parent',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -100,7 +100,7 @@ export const RULE_EXIT_SIGNAL_THREAD_PARENT = defineRule({
 
 // ---- copy_process ------------------------------------------------------------------------------
 
-export const RULE_NEWNS_FS = defineRule({
+const RULE_NEWNS_FS = defineRule({
   id: 'clone3.newns-with-fs',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -109,7 +109,7 @@ export const RULE_NEWNS_FS = defineRule({
   source: 'kernel/fork.c copy_process',
 });
 
-export const RULE_NEWUSER_FS = defineRule({
+const RULE_NEWUSER_FS = defineRule({
   id: 'clone3.newuser-with-fs',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -118,7 +118,7 @@ export const RULE_NEWUSER_FS = defineRule({
   source: 'kernel/fork.c copy_process',
 });
 
-export const RULE_THREAD_NEEDS_SIGHAND = defineRule({
+const RULE_THREAD_NEEDS_SIGHAND = defineRule({
   id: 'clone3.thread-needs-sighand',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -126,7 +126,7 @@ export const RULE_THREAD_NEEDS_SIGHAND = defineRule({
   source: 'kernel/fork.c copy_process',
 });
 
-export const RULE_SIGHAND_NEEDS_VM = defineRule({
+const RULE_SIGHAND_NEEDS_VM = defineRule({
   id: 'clone3.sighand-needs-vm',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -134,7 +134,7 @@ export const RULE_SIGHAND_NEEDS_VM = defineRule({
   source: 'kernel/fork.c copy_process',
 });
 
-export const RULE_PARENT_FROM_INIT = defineRule({
+const RULE_PARENT_FROM_INIT = defineRule({
   id: 'clone3.parent-from-init',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -143,7 +143,7 @@ export const RULE_PARENT_FROM_INIT = defineRule({
   source: 'kernel/fork.c copy_process: CLONE_PARENT && current->signal->flags & SIGNAL_UNKILLABLE',
 });
 
-export const RULE_THREAD_NEW_USER_PID = defineRule({
+const RULE_THREAD_NEW_USER_PID = defineRule({
   id: 'clone3.thread-with-new-user-or-pid',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -152,7 +152,7 @@ export const RULE_THREAD_NEW_USER_PID = defineRule({
   source: 'kernel/fork.c copy_process',
 });
 
-export const RULE_THREAD_PID_FOR_CHILDREN = defineRule({
+const RULE_THREAD_PID_FOR_CHILDREN = defineRule({
   id: 'clone3.thread-pid-for-children-moved',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -163,7 +163,7 @@ export const RULE_THREAD_PID_FOR_CHILDREN = defineRule({
 
 // ---- alloc_pid -----------------------------------------------------------------------------------
 
-export const RULE_SET_TID_DEEPER_THAN_LEVEL = defineRule({
+const RULE_SET_TID_DEEPER_THAN_LEVEL = defineRule({
   id: 'clone3.set-tid-more-than-levels',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -173,7 +173,7 @@ export const RULE_SET_TID_DEEPER_THAN_LEVEL = defineRule({
   hintRank: 6,
 });
 
-export const RULE_SET_TID_RANGE = defineRule({
+const RULE_SET_TID_RANGE = defineRule({
   id: 'clone3.set-tid-out-of-range',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -182,7 +182,7 @@ export const RULE_SET_TID_RANGE = defineRule({
   source: 'kernel/pid.c alloc_pid: "if (tid < 1 || tid >= pid_max)"',
 });
 
-export const RULE_SET_TID_NO_INIT = defineRule({
+const RULE_SET_TID_NO_INIT = defineRule({
   id: 'clone3.set-tid-needs-init-first',
   syscall: 'clone3',
   errno: 'EINVAL',
@@ -192,7 +192,7 @@ export const RULE_SET_TID_NO_INIT = defineRule({
   hintRank: 5,
 });
 
-export const RULE_SET_TID_NO_CAP = defineRule({
+const RULE_SET_TID_NO_CAP = defineRule({
   id: 'clone3.set-tid-needs-cap',
   syscall: 'clone3',
   errno: 'EPERM',
@@ -201,7 +201,7 @@ export const RULE_SET_TID_NO_CAP = defineRule({
   source: 'kernel/pid.c alloc_pid: checkpoint_restore_ns_capable(tmp->user_ns)',
 });
 
-export const RULE_SET_TID_TAKEN = defineRule({
+const RULE_SET_TID_TAKEN = defineRule({
   id: 'clone3.set-tid-taken',
   syscall: 'clone3',
   errno: 'EEXIST',
@@ -210,7 +210,7 @@ export const RULE_SET_TID_TAKEN = defineRule({
   source: 'kernel/pid.c alloc_pid: idr_alloc → -ENOSPC reported as -EEXIST',
 });
 
-export const RULE_PID_NS_DEAD = defineRule({
+const RULE_PID_NS_DEAD = defineRule({
   id: 'clone3.pid-namespace-dead',
   syscall: 'clone3',
   errno: 'ENOMEM',
@@ -221,7 +221,7 @@ export const RULE_PID_NS_DEAD = defineRule({
 
 // ---- success -----------------------------------------------------------------------------------
 
-export const RULE_CREATED = defineRule({
+const RULE_CREATED = defineRule({
   id: 'clone3.created-process',
   syscall: 'clone3',
   errno: null,
@@ -229,7 +229,7 @@ export const RULE_CREATED = defineRule({
   source: 'kernel/fork.c kernel_clone: pid_vnr(pid)',
 });
 
-export const RULE_CREATED_INIT = defineRule({
+const RULE_CREATED_INIT = defineRule({
   id: 'clone3.created-init',
   syscall: 'clone3',
   errno: null,
@@ -238,7 +238,7 @@ export const RULE_CREATED_INIT = defineRule({
   source: 'kernel/fork.c copy_process: is_child_reaper(pid) → ns->child_reaper, SIGNAL_UNKILLABLE',
 });
 
-export const RULE_CREATED_THREAD = defineRule({
+const RULE_CREATED_THREAD = defineRule({
   id: 'clone3.created-thread',
   syscall: 'clone3',
   errno: null,
@@ -254,7 +254,7 @@ function sizeRules(size: CloneSize): void {
 }
 
 /** The exit_signal the step passes (like fork: SIGCHLD, but 0 where clone3 forbids one). */
-export function stepExitSignal(step: Clone3Step): number {
+function stepExitSignal(step: Clone3Step): number {
   if (step.exitSignal !== undefined) return signalNumber(step.exitSignal);
   const flags = step.flags ?? [];
   return flags.includes('thread') || flags.includes('parent') ? 0 : 17;
@@ -407,7 +407,7 @@ function createThread(world: World, caller: Process, step: Clone3Step, name: Pro
   // With CLONE_PIDFD the pidfd refers to the thread (PIDFD_THREAD is implied; 6.18 allows
   // CLONE_PIDFD | CLONE_THREAD, which clone(2) still calls EINVAL).
   if (has(step, 'pidfd') && step.pidfd !== undefined) caller.handles.set(step.pidfd, { type: 'pidfd', task });
-  return success(RULE_CREATED_THREAD, pids[pids.length - 1]!);
+  return success(RULE_CREATED_THREAD, pids[pids.length - 1]);
 }
 
 function createProcess(world: World, caller: Process, step: Clone3Step, name: ProcName, kinds: NamespaceType[],

@@ -10,7 +10,7 @@ import { continueProcess, exitProcess, stopProcess } from './lifecycle.js';
 import { activePidNs } from './lookup.js';
 import { SIGCONT, SIGKILL, SIGSTOP, defaultAction, isKernelOnly, isStopSignal } from './signal-table.js';
 
-export const RULE_SIGNAL_TARGET_EXITED = defineRule({
+const RULE_SIGNAL_TARGET_EXITED = defineRule({
   id: 'signal.target-exited',
   syscall: 'kill/pidfd_send_signal',
   errno: null,
@@ -18,7 +18,7 @@ export const RULE_SIGNAL_TARGET_EXITED = defineRule({
   source: 'kernel/signal.c prepare_signal: SIGNAL_GROUP_EXIT → the signal is dropped',
 });
 
-export const RULE_SIGNAL_INIT_PROTECTED = defineRule({
+const RULE_SIGNAL_INIT_PROTECTED = defineRule({
   id: 'signal.init-protected',
   syscall: 'kill/pidfd_send_signal',
   errno: null,
@@ -27,7 +27,7 @@ export const RULE_SIGNAL_INIT_PROTECTED = defineRule({
   source: 'kernel/signal.c sig_task_ignored: SIGNAL_UNKILLABLE && handler == SIG_DFL && !(force && sig_kernel_only(sig)); pid_namespaces(7)',
 });
 
-export const RULE_SIGNAL_FORCED_FROM_ANCESTOR = defineRule({
+const RULE_SIGNAL_FORCED_FROM_ANCESTOR = defineRule({
   id: 'signal.init-forced-from-ancestor',
   syscall: 'kill/pidfd_send_signal',
   errno: null,
@@ -36,7 +36,7 @@ export const RULE_SIGNAL_FORCED_FROM_ANCESTOR = defineRule({
   source: 'kernel/signal.c send_signal_locked: force when the sender has no pid in the target\'s namespace (task_pid_nr_ns(current, task_active_pid_ns(t)) == 0)',
 });
 
-export const RULE_SIGNAL_DEFAULT_IGNORE = defineRule({
+const RULE_SIGNAL_DEFAULT_IGNORE = defineRule({
   id: 'signal.default-ignore',
   syscall: 'kill/pidfd_send_signal',
   errno: null,
@@ -44,7 +44,7 @@ export const RULE_SIGNAL_DEFAULT_IGNORE = defineRule({
   source: 'kernel/signal.c sig_handler_ignored: SIG_DFL && sig_kernel_ignore(sig); signal(7)',
 });
 
-export const RULE_SIGNAL_HANDLED = defineRule({
+const RULE_SIGNAL_HANDLED = defineRule({
   id: 'signal.handled',
   syscall: 'kill/pidfd_send_signal',
   errno: null,
@@ -53,7 +53,7 @@ export const RULE_SIGNAL_HANDLED = defineRule({
   source: 'kernel/signal.c send_signal_locked: "info->si_pid = 0" for a sender from an ancestor pid namespace',
 });
 
-export const RULE_SIGNAL_PENDING = defineRule({
+const RULE_SIGNAL_PENDING = defineRule({
   id: 'signal.pending-while-stopped',
   syscall: 'kill/pidfd_send_signal',
   errno: null,
@@ -61,7 +61,7 @@ export const RULE_SIGNAL_PENDING = defineRule({
   source: 'kernel/signal.c complete_signal → wants_signal: "if (sig == SIGKILL) return true; if (task_is_stopped_or_traced(p)) return false" (signal(7) does not say that a fatal signal waits)',
 });
 
-export const RULE_SIGNAL_TERMINATES = defineRule({
+const RULE_SIGNAL_TERMINATES = defineRule({
   id: 'signal.default-terminate',
   syscall: 'kill/pidfd_send_signal',
   errno: null,
@@ -69,7 +69,7 @@ export const RULE_SIGNAL_TERMINATES = defineRule({
   source: 'kernel/signal.c complete_signal: sig_fatal → the whole thread group exits',
 });
 
-export const RULE_SIGNAL_TTY_STOP_ORPHANED = defineRule({
+const RULE_SIGNAL_TTY_STOP_ORPHANED = defineRule({
   id: 'signal.tty-stop-in-orphaned-group',
   syscall: 'kill/pidfd_send_signal',
   errno: null,
@@ -77,7 +77,7 @@ export const RULE_SIGNAL_TTY_STOP_ORPHANED = defineRule({
   source: 'kernel/signal.c get_signal: "if (sig != SIGSTOP && is_current_pgrp_orphaned()) goto relock"',
 });
 
-export const RULE_SIGNAL_STOPS = defineRule({
+const RULE_SIGNAL_STOPS = defineRule({
   id: 'signal.default-stop',
   syscall: 'kill/pidfd_send_signal',
   errno: null,
@@ -85,7 +85,7 @@ export const RULE_SIGNAL_STOPS = defineRule({
   source: 'kernel/signal.c do_signal_stop / do_notify_parent_cldstop',
 });
 
-export const RULE_SIGNAL_CONTINUES = defineRule({
+const RULE_SIGNAL_CONTINUES = defineRule({
   id: 'signal.continues',
   syscall: 'kill/pidfd_send_signal',
   errno: null,

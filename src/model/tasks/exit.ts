@@ -6,7 +6,7 @@ import type { ModelResult, World } from '../world.js';
 import { exitProcess } from './lifecycle.js';
 import { activePidNs } from './lookup.js';
 
-export const RULE_EXIT = defineRule({
+const RULE_EXIT = defineRule({
   id: 'exit.exit-group',
   syscall: 'exit_group',
   errno: null,
@@ -14,7 +14,7 @@ export const RULE_EXIT = defineRule({
   source: 'kernel/exit.c do_group_exit → do_exit → exit_notify (forget_original_parent, find_new_reaper, do_notify_parent); the status is (code & 0xff)',
 });
 
-export const RULE_EXIT_INIT = defineRule({
+const RULE_EXIT_INIT = defineRule({
   id: 'exit.namespace-init',
   syscall: 'exit_group',
   errno: null,

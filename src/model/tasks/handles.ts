@@ -2,7 +2,7 @@
 import { defineRule, violate } from '../rules.js';
 import type { Handle, Process } from '../world.js';
 
-export const RULE_PIDFD_BAD_FD = defineRule({
+const RULE_PIDFD_BAD_FD = defineRule({
   id: 'pidfd.bad-fd',
   syscall: 'pidfd_send_signal/waitid',
   errno: 'EBADF',
@@ -10,7 +10,7 @@ export const RULE_PIDFD_BAD_FD = defineRule({
   source: 'fdget() fails',
 });
 
-export const RULE_PIDFD_NOT_PIDFD = defineRule({
+const RULE_PIDFD_NOT_PIDFD = defineRule({
   id: 'pidfd.not-a-pidfd',
   syscall: 'pidfd_send_signal/waitid',
   errno: 'EBADF',

@@ -7,7 +7,7 @@ import type { Step } from '../steps.js';
 import type { ModelResult, World } from '../world.js';
 import { activePidNs } from './lookup.js';
 
-export const RULE_LAST_PID_READ = defineRule({
+const RULE_LAST_PID_READ = defineRule({
   id: 'ns_last_pid.read',
   syscall: 'ns_last_pid',
   errno: null,
@@ -16,7 +16,7 @@ export const RULE_LAST_PID_READ = defineRule({
   source: 'kernel/pid_namespace.c pid_ns_ctl_handler: idr_get_cursor() - 1',
 });
 
-export const RULE_LAST_PID_NO_CAP = defineRule({
+const RULE_LAST_PID_NO_CAP = defineRule({
   id: 'ns_last_pid.write-needs-cap',
   syscall: 'ns_last_pid',
   errno: 'EPERM',
@@ -25,7 +25,7 @@ export const RULE_LAST_PID_NO_CAP = defineRule({
   source: 'kernel/pid_namespace.c pid_ns_ctl_handler: checkpoint_restore_ns_capable(pid_ns->user_ns)',
 });
 
-export const RULE_LAST_PID_RANGE = defineRule({
+const RULE_LAST_PID_RANGE = defineRule({
   id: 'ns_last_pid.out-of-range',
   syscall: 'ns_last_pid',
   errno: 'EINVAL',
@@ -34,7 +34,7 @@ export const RULE_LAST_PID_RANGE = defineRule({
   source: 'kernel/pid_namespace.c pid_ns_ctl_handler: proc_dointvec_minmax with extra1 = 0, extra2 = pid_max',
 });
 
-export const RULE_LAST_PID_WRITE = defineRule({
+const RULE_LAST_PID_WRITE = defineRule({
   id: 'ns_last_pid.write',
   syscall: 'ns_last_pid',
   errno: null,

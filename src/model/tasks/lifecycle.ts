@@ -27,7 +27,7 @@ import { SIGCHLD, SIGKILL } from './signal-table.js';
 export type ExitStatus = { code: number } | { signal: number };
 
 /** The process `father`'s orphans go to: find_new_reaper() + find_child_reaper(). */
-export function findNewReaper(world: World, father: Process): Process {
+function findNewReaper(world: World, father: Process): Process {
   const ns = activePidNs(world, father);
   const level = ns.level;
   for (let name = father.parent; name !== null;) {

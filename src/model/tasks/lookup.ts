@@ -12,7 +12,7 @@ import { namedThread } from './family.js';
 import type { NsId, PidNamespace, Process, TaskId, World } from '../world.js';
 
 /** The kernel driver's number for a process the caller cannot name (above PID_MAX_LIMIT). */
-export const NO_PID = 999_999_999;
+const NO_PID = 999_999_999;
 
 export interface FoundTask {
   /** The process (thread group) the task belongs to. */

@@ -5,7 +5,7 @@ import type { Step } from '../steps.js';
 import type { ModelResult, World } from '../world.js';
 import { targetNumber, taskByNumber } from './lookup.js';
 
-export const RULE_PIDFD_OPEN_FLAGS = defineRule({
+const RULE_PIDFD_OPEN_FLAGS = defineRule({
   id: 'pidfd_open.unknown-flag',
   syscall: 'pidfd_open',
   errno: 'EINVAL',
@@ -13,7 +13,7 @@ export const RULE_PIDFD_OPEN_FLAGS = defineRule({
   source: 'kernel/pid.c pidfd_open: "if (flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD)) return -EINVAL"',
 });
 
-export const RULE_PIDFD_OPEN_BAD_PID = defineRule({
+const RULE_PIDFD_OPEN_BAD_PID = defineRule({
   id: 'pidfd_open.bad-pid',
   syscall: 'pidfd_open',
   errno: 'EINVAL',
@@ -21,7 +21,7 @@ export const RULE_PIDFD_OPEN_BAD_PID = defineRule({
   source: 'kernel/pid.c pidfd_open: "if (pid <= 0) return -EINVAL"',
 });
 
-export const RULE_PIDFD_OPEN_NO_PROCESS = defineRule({
+const RULE_PIDFD_OPEN_NO_PROCESS = defineRule({
   id: 'pidfd_open.no-such-process',
   syscall: 'pidfd_open',
   errno: 'ESRCH',
@@ -30,7 +30,7 @@ export const RULE_PIDFD_OPEN_NO_PROCESS = defineRule({
   source: 'kernel/pid.c pidfd_open: find_get_pid → NULL; pidfd_prepare: !pid_has_task(pid, PIDTYPE_PID)',
 });
 
-export const RULE_PIDFD_OPEN_THREAD = defineRule({
+const RULE_PIDFD_OPEN_THREAD = defineRule({
   id: 'pidfd_open.thread-without-flag',
   syscall: 'pidfd_open',
   errno: 'ENOENT',
@@ -38,7 +38,7 @@ export const RULE_PIDFD_OPEN_THREAD = defineRule({
   source: 'kernel/pid.c pidfd_prepare: "!(flags & PIDFD_THREAD) && !pid_has_task(pid, PIDTYPE_TGID)" → -ENOENT on 6.18 (checked); pidfd_open(2) still says EINVAL',
 });
 
-export const RULE_PIDFD_OPEN = defineRule({
+const RULE_PIDFD_OPEN = defineRule({
   id: 'pidfd_open.opened',
   syscall: 'pidfd_open',
   errno: null,
@@ -46,7 +46,7 @@ export const RULE_PIDFD_OPEN = defineRule({
   source: 'kernel/pid.c pidfd_open → pidfd_create (the pidfd holds the struct pid, not the number)',
 });
 
-export const RULE_CLOSE_BAD_FD = defineRule({
+const RULE_CLOSE_BAD_FD = defineRule({
   id: 'close.bad-fd',
   syscall: 'close',
   errno: 'EBADF',
@@ -54,9 +54,9 @@ export const RULE_CLOSE_BAD_FD = defineRule({
   source: 'fs/file.c close_fd: no file at that fd',
 });
 
-export const RULE_CLOSE = defineRule({ id: 'close.closed', syscall: 'close', errno: null, reason: 'close: the fd is closed', source: 'fs/file.c close_fd' });
+const RULE_CLOSE = defineRule({ id: 'close.closed', syscall: 'close', errno: null, reason: 'close: the fd is closed', source: 'fs/file.c close_fd' });
 
-export const RULE_OPEN_NULL = defineRule({ id: 'open.dev-null', syscall: 'open', errno: null, reason: 'open("/dev/null"): an fd that is neither a namespace nor a pidfd' });
+const RULE_OPEN_NULL = defineRule({ id: 'open.dev-null', syscall: 'open', errno: null, reason: 'open("/dev/null"): an fd that is neither a namespace nor a pidfd' });
 
 export function pidfdOpen(world: World, step: Extract<Step, { op: 'pidfdOpen' }>): ModelResult {
   const caller = proc(world, step.proc);

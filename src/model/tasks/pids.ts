@@ -6,7 +6,7 @@ import type { Step } from '../steps.js';
 import type { ModelResult, World } from '../world.js';
 import { pidsOfFound, taskByName, tgidIn } from './lookup.js';
 
-export const RULE_GETPID = defineRule({
+const RULE_GETPID = defineRule({
   id: 'getpid.own-namespace',
   syscall: 'getpid',
   errno: null,
@@ -15,7 +15,7 @@ export const RULE_GETPID = defineRule({
   source: 'kernel/sys.c getpid → task_tgid_vnr(current)',
 });
 
-export const RULE_GETPPID = defineRule({
+const RULE_GETPPID = defineRule({
   id: 'getppid.parent-visible',
   syscall: 'getppid',
   errno: null,
@@ -24,7 +24,7 @@ export const RULE_GETPPID = defineRule({
   source: 'kernel/sys.c getppid → task_tgid_vnr(current->real_parent)',
 });
 
-export const RULE_GETPPID_OUTSIDE = defineRule({
+const RULE_GETPPID_OUTSIDE = defineRule({
   id: 'getppid.parent-outside',
   syscall: 'getppid',
   errno: null,
@@ -33,7 +33,7 @@ export const RULE_GETPPID_OUTSIDE = defineRule({
   source: 'kernel/pid.c pid_nr_ns: 0 when the pid has no number in the namespace; pid_namespaces(7)',
 });
 
-export const RULE_NSPID = defineRule({
+const RULE_NSPID = defineRule({
   id: 'proc.nspid',
   syscall: '/proc/<pid>/status',
   errno: null,
@@ -42,7 +42,7 @@ export const RULE_NSPID = defineRule({
   source: 'fs/proc/array.c task_state',
 });
 
-export const RULE_NSPID_GONE = defineRule({
+const RULE_NSPID_GONE = defineRule({
   id: 'proc.nspid-gone',
   syscall: '/proc/<pid>/status',
   errno: 'ENOENT',
@@ -51,7 +51,7 @@ export const RULE_NSPID_GONE = defineRule({
   source: 'fs/proc/base.c proc_pid_lookup',
 });
 
-export const RULE_STATE = defineRule({
+const RULE_STATE = defineRule({
   id: 'proc.state',
   syscall: '/proc/<pid>/stat',
   errno: null,

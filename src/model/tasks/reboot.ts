@@ -12,7 +12,7 @@ import { exitProcess } from './lifecycle.js';
 import { activePidNs } from './lookup.js';
 import { SIGHUP, SIGINT, SIGKILL } from './signal-table.js';
 
-export const RULE_REBOOT_NO_CAP = defineRule({
+const RULE_REBOOT_NO_CAP = defineRule({
   id: 'reboot.needs-cap-sys-boot',
   syscall: 'reboot',
   errno: 'EPERM',
@@ -21,7 +21,7 @@ export const RULE_REBOOT_NO_CAP = defineRule({
   source: 'kernel/reboot.c: "if (!ns_capable(pid_ns->user_ns, CAP_SYS_BOOT)) return -EPERM" (checked before the magic numbers)',
 });
 
-export const RULE_REBOOT_BAD_MAGIC = defineRule({
+const RULE_REBOOT_BAD_MAGIC = defineRule({
   id: 'reboot.bad-magic',
   syscall: 'reboot',
   errno: 'EINVAL',
@@ -29,7 +29,7 @@ export const RULE_REBOOT_BAD_MAGIC = defineRule({
   source: 'kernel/reboot.c: magic1 != LINUX_REBOOT_MAGIC1 || magic2 not one of the four MAGIC2 values',
 });
 
-export const RULE_REBOOT_CMD_IN_CHILD_NS = defineRule({
+const RULE_REBOOT_CMD_IN_CHILD_NS = defineRule({
   id: 'reboot.command-in-child-pid-namespace',
   syscall: 'reboot',
   errno: 'EINVAL',
@@ -38,7 +38,7 @@ export const RULE_REBOOT_CMD_IN_CHILD_NS = defineRule({
   source: 'kernel/pid_namespace.c reboot_pid_ns: "default: return -EINVAL"',
 });
 
-export const RULE_REBOOT_RESTART = defineRule({
+const RULE_REBOOT_RESTART = defineRule({
   id: 'reboot.restart-kills-namespace',
   syscall: 'reboot',
   errno: null,
@@ -47,7 +47,7 @@ export const RULE_REBOOT_RESTART = defineRule({
   source: 'kernel/pid_namespace.c reboot_pid_ns: pid_ns->reboot = SIGHUP; send_sig(SIGKILL, child_reaper); do_exit(0); zap_pid_ns_processes sets group_exit_code = pid_ns->reboot',
 });
 
-export const RULE_REBOOT_POWER_OFF = defineRule({
+const RULE_REBOOT_POWER_OFF = defineRule({
   id: 'reboot.power-off-kills-namespace',
   syscall: 'reboot',
   errno: null,

@@ -7,7 +7,7 @@ import { SIGNALS, signalNumber } from '../steps.js';
 export { signalNumber };
 
 /** _NSIG: the highest valid signal number (valid_signal() accepts 0.._NSIG). */
-export const NSIG = 64;
+const NSIG = 64;
 
 export const SIGHUP = SIGNALS.SIGHUP;
 export const SIGINT = SIGNALS.SIGINT;

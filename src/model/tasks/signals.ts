@@ -15,7 +15,7 @@ import { deliverSignal, type SendInfo } from './deliver.js';
 import { targetNumber, taskByNumber, tgidIn } from './lookup.js';
 import { SIGCONT, isKernelOnly, isValidSignal, signalNumber } from './signal-table.js';
 
-export const RULE_KILL_NO_SUCH_PROCESS = defineRule({
+const RULE_KILL_NO_SUCH_PROCESS = defineRule({
   id: 'kill.no-such-process',
   syscall: 'kill',
   errno: 'ESRCH',
@@ -24,7 +24,7 @@ export const RULE_KILL_NO_SUCH_PROCESS = defineRule({
   source: 'kernel/signal.c kill_proc_info → find_vpid',
 });
 
-export const RULE_KILL_ALL_NONE = defineRule({
+const RULE_KILL_ALL_NONE = defineRule({
   id: 'kill.all-none',
   syscall: 'kill',
   errno: 'ESRCH',
@@ -33,7 +33,7 @@ export const RULE_KILL_ALL_NONE = defineRule({
   source: 'kernel/signal.c kill_something_info: "ret = count ? retval : -ESRCH"',
 });
 
-export const RULE_KILL_ALL = defineRule({
+const RULE_KILL_ALL = defineRule({
   id: 'kill.all',
   syscall: 'kill',
   errno: null,
@@ -42,7 +42,7 @@ export const RULE_KILL_ALL = defineRule({
   source: 'kernel/signal.c kill_something_info: task_pid_vnr(p) > 1 && !same_thread_group(p, current); -EPERM does not count',
 });
 
-export const RULE_KILL_GROUP = defineRule({
+const RULE_KILL_GROUP = defineRule({
   id: 'kill.process-group',
   syscall: 'kill',
   errno: null,
@@ -51,7 +51,7 @@ export const RULE_KILL_GROUP = defineRule({
   source: 'kernel/signal.c kill_something_info → __kill_pgrp_info; a process group is not confined to a pid namespace',
 });
 
-export const RULE_SIGNAL_INVALID = defineRule({
+const RULE_SIGNAL_INVALID = defineRule({
   id: 'signal.invalid-number',
   syscall: 'kill',
   errno: 'EINVAL',
@@ -59,7 +59,7 @@ export const RULE_SIGNAL_INVALID = defineRule({
   source: 'kernel/signal.c check_kill_permission: valid_signal(sig)',
 });
 
-export const RULE_SIGNAL_NO_PERMISSION = defineRule({
+const RULE_SIGNAL_NO_PERMISSION = defineRule({
   id: 'signal.no-permission',
   syscall: 'kill',
   errno: 'EPERM',
@@ -68,7 +68,7 @@ export const RULE_SIGNAL_NO_PERMISSION = defineRule({
   source: 'kernel/signal.c check_kill_permission / kill_ok_by_cred (SIGCONT within the same session is allowed)',
 });
 
-export const RULE_SIGNAL_PROBE = defineRule({
+const RULE_SIGNAL_PROBE = defineRule({
   id: 'signal.probe',
   syscall: 'kill',
   errno: null,
@@ -76,7 +76,7 @@ export const RULE_SIGNAL_PROBE = defineRule({
   source: 'kernel/signal.c group_send_sig_info: "if (!ret && sig)"',
 });
 
-export const RULE_PIDFD_SIGNAL_OUTSIDE = defineRule({
+const RULE_PIDFD_SIGNAL_OUTSIDE = defineRule({
   id: 'pidfd_send_signal.outside-namespace',
   syscall: 'pidfd_send_signal',
   errno: 'EINVAL',
@@ -85,7 +85,7 @@ export const RULE_PIDFD_SIGNAL_OUTSIDE = defineRule({
   source: 'kernel/signal.c pidfd_send_signal: access_pidfd_pidns',
 });
 
-export const RULE_PIDFD_SIGNAL_GONE = defineRule({
+const RULE_PIDFD_SIGNAL_GONE = defineRule({
   id: 'pidfd_send_signal.gone',
   syscall: 'pidfd_send_signal',
   errno: 'ESRCH',
@@ -94,7 +94,7 @@ export const RULE_PIDFD_SIGNAL_GONE = defineRule({
   source: 'kernel/signal.c kill_pid_info_type: pid_task() finds no task',
 });
 
-export const RULE_HANDLE_UNCATCHABLE = defineRule({
+const RULE_HANDLE_UNCATCHABLE = defineRule({
   id: 'sigaction.uncatchable',
   syscall: 'sigaction',
   errno: 'EINVAL',
@@ -102,7 +102,7 @@ export const RULE_HANDLE_UNCATCHABLE = defineRule({
   source: 'kernel/signal.c do_sigaction: sig_kernel_only(sig)',
 });
 
-export const RULE_HANDLE = defineRule({
+const RULE_HANDLE = defineRule({
   id: 'sigaction.handler',
   syscall: 'sigaction',
   errno: null,
@@ -110,7 +110,7 @@ export const RULE_HANDLE = defineRule({
   source: 'kernel/signal.c do_sigaction; kernel/fork.c copy_sighand',
 });
 
-export const RULE_SIGNALS_READ = defineRule({
+const RULE_SIGNALS_READ = defineRule({
   id: 'signals.read',
   syscall: 'sigaction',
   errno: null,

@@ -4,7 +4,7 @@ import { defineRule, success } from '../rules.js';
 import type { Step } from '../steps.js';
 import type { ModelResult, World } from '../world.js';
 
-export const RULE_SET_SUBREAPER = defineRule({
+const RULE_SET_SUBREAPER = defineRule({
   id: 'prctl.set-child-subreaper',
   syscall: 'prctl',
   errno: null,

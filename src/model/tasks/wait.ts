@@ -14,7 +14,7 @@ import { reap } from './lifecycle.js';
 import { targetNumber, taskByNumber } from './lookup.js';
 import { SIGCHLD } from './signal-table.js';
 
-export const RULE_WAIT_INVALID_PID = defineRule({
+const RULE_WAIT_INVALID_PID = defineRule({
   id: 'waitid.invalid-pid',
   syscall: 'waitid',
   errno: 'EINVAL',
@@ -22,7 +22,7 @@ export const RULE_WAIT_INVALID_PID = defineRule({
   source: 'kernel/exit.c kernel_waitid: "if (upid <= 0) return -EINVAL"',
 });
 
-export const RULE_WAIT_NO_CHILD = defineRule({
+const RULE_WAIT_NO_CHILD = defineRule({
   id: 'waitid.no-child',
   syscall: 'waitid',
   errno: 'ECHILD',
@@ -31,7 +31,7 @@ export const RULE_WAIT_NO_CHILD = defineRule({
   source: 'kernel/exit.c do_wait: no eligible task → -ECHILD',
 });
 
-export const RULE_WAIT_CLONE_CHILD = defineRule({
+const RULE_WAIT_CLONE_CHILD = defineRule({
   id: 'waitid.clone-child',
   syscall: 'waitid',
   errno: 'ECHILD',
@@ -39,7 +39,7 @@ export const RULE_WAIT_CLONE_CHILD = defineRule({
   source: 'kernel/exit.c eligible_child: "(p->exit_signal != SIGCHLD) ^ !!(wo->wo_flags & __WCLONE)"; reparenting resets the exit signal to SIGCHLD',
 });
 
-export const RULE_WAIT_NONE_EXITED = defineRule({
+const RULE_WAIT_NONE_EXITED = defineRule({
   id: 'waitid.none-exited',
   syscall: 'waitid',
   errno: null,
@@ -47,7 +47,7 @@ export const RULE_WAIT_NONE_EXITED = defineRule({
   source: 'kernel/exit.c do_wait with WNOHANG: returns 0 with si_pid 0',
 });
 
-export const RULE_WAIT_REAPED = defineRule({
+const RULE_WAIT_REAPED = defineRule({
   id: 'waitid.reaped',
   syscall: 'waitid',
   errno: null,

@@ -7,7 +7,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { addonPath, packageRoot } from '../../native/addon.js';
 
-export const AGENT_FILE = 'nsbridge-agent';
+const AGENT_FILE = 'nsbridge-agent';
 
 /** The agent's path; an Error with the build command when it is missing or not executable. */
 export function agentBinary(): string {

@@ -13,7 +13,7 @@ export type AgentOutcome =
   | { kind: 'exiting' };
 
 /** Thrown when an agent neither answers nor dies nor stops in time. */
-export class AgentTimeout extends Error {
+class AgentTimeout extends Error {
   constructor(task: Task, command: string, ms: number) {
     const state = task.stat()?.state ?? 'gone';
     super(`agent ${JSON.stringify(task.name)} (pid ${task.hostPid}, state ${state}) did not answer '${command.split(' ')[0]}' within ${ms} ms`);

@@ -20,7 +20,7 @@ export function encodeName(name: string): string {
   return `n${encodeURIComponent(name)}`;
 }
 
-export function decodeName(token: string): string {
+function decodeName(token: string): string {
   return decodeURIComponent(token.slice(1));
 }
 
