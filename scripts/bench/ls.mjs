@@ -10,14 +10,17 @@
 // i.e. >= 2,000 processes over >= 1,000 namespaces. Every group is its own process group
 // (detached), killed with SIGKILL at the end, on error and on SIGINT/SIGTERM.
 //
-// Then, interleaved, `runs` times (default 15): lsns -J, node dist/cli/main.js ls --json, an
-// in-process listNamespaces(), and `node -e 0` (Node's own start-up, for context). Medians and
-// ratios go to stdout (markdown, or JSON with --json); progress to stderr.
+// Then `runs` rounds (default 15), each running every contender once in an order rotated by one
+// each round (scripts/bench/rounds.mjs): lsns -J, node dist/cli/main.js ls --json, an in-process
+// listNamespaces(), and `node -e 0` (Node's own start-up, for context). Reported: each contender's
+// median over the rounds with p25–p75, and the median of its per-round ratio to lsns -J of the
+// same round, with p25–p75, on stdout (markdown, or JSON with --json); progress on stderr.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { formatSpread, markdownTable, perRoundRatios, rotation, spread } from './rounds.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -88,11 +91,6 @@ function run(cmd, argv) {
   return r.stdout;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 async function main() {
   const { listNamespaces } = await import(join(ROOT, 'dist', 'index.js'));
   log(`setting up ${GROUPS} groups of ${PER_GROUP} processes…`);
@@ -104,39 +102,43 @@ async function main() {
   const ours = listNamespaces().length;
   log(`${processes} processes (${added} added), lsns sees ${namespaces} namespaces, listNamespaces() ${ours}`);
 
-  const samples = { lsns: [], cli: [], inProcess: [], nodeStart: [] };
+  const contenders = [
+    { key: 'lsns', label: 'lsns -J', once: () => run('lsns', ['-J']) },
+    { key: 'cli', label: 'node dist/cli/main.js ls --json', target: 0.5, once: () => run(process.execPath, ['dist/cli/main.js', 'ls', '--json']) },
+    { key: 'inProcess', label: 'listNamespaces() in-process', target: 0.15, once: () => listNamespaces() },
+    { key: 'nodeStart', label: 'node -e 0 (start-up alone)', once: () => run(process.execPath, ['-e', '0']) },
+  ];
+  const samples = Object.fromEntries(contenders.map((c) => [c.key, []]));
   for (let i = 0; i < 2; i++) listNamespaces(); // warm-up: the addon loaded, the JIT warm
   for (let r = 0; r < RUNS; r++) {
-    samples.lsns.push(time(() => run('lsns', ['-J'])));
-    samples.cli.push(time(() => run(process.execPath, ['dist/cli/main.js', 'ls', '--json'])));
-    samples.inProcess.push(time(() => listNamespaces()));
-    samples.nodeStart.push(time(() => run(process.execPath, ['-e', '0'])));
-    log(`run ${r + 1}/${RUNS}`);
+    for (const c of rotation(contenders, r)) samples[c.key].push(time(c.once));
+    log(`round ${r + 1}/${RUNS}`);
   }
-  const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+  const ms = Object.fromEntries(contenders.map((c) => [c.key, spread(samples[c.key], 2)]));
+  const vsLsns = Object.fromEntries(contenders.map((c) => [c.key, spread(perRoundRatios(samples[c.key], samples.lsns), 3)]));
   const result = {
     processes,
     namespacesLsns: namespaces,
     namespacesOurs: ours,
-    runs: RUNS,
-    medianMs: m,
-    ratios: { cliVsLsns: m.cli / m.lsns, inProcessVsLsns: m.inProcess / m.lsns },
-    targets: { cliVsLsns: 0.5, inProcessVsLsns: 0.15 },
+    rounds: RUNS,
+    ms,
+    vsLsns,
+    targets: { cli: 0.5, inProcess: 0.15 },
   };
   if (JSON_OUT) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
-    const f = (x) => x.toFixed(1);
+    const rows = contenders.map((c) => [
+      c.label,
+      formatSpread(ms[c.key], 1),
+      c.key === 'lsns' ? '1' : formatSpread(vsLsns[c.key], c.key === 'inProcess' ? 3 : 2, '×'),
+      c.target === undefined ? '' : `≤ ${c.target}× ${vsLsns[c.key].median <= c.target ? 'meets' : 'misses'}`,
+    ]);
     process.stdout.write(
       [
-        `${processes} processes, ${namespaces} namespaces (lsns), ${ours} (listNamespaces), median of ${RUNS} interleaved runs`,
+        `${processes} processes, ${namespaces} namespaces (lsns), ${ours} (listNamespaces); ${RUNS} interleaved rounds, median (p25–p75)`,
         '',
-        '| what | median ms | vs lsns -J | target |',
-        '|---|---|---|---|',
-        `| lsns -J | ${f(m.lsns)} | 1.00 | |`,
-        `| node dist/cli/main.js ls --json | ${f(m.cli)} | ${result.ratios.cliVsLsns.toFixed(2)} | <= 0.50 |`,
-        `| listNamespaces() in-process | ${f(m.inProcess)} | ${result.ratios.inProcessVsLsns.toFixed(3)} | <= 0.15 |`,
-        `| node -e 0 (start-up alone) | ${f(m.nodeStart)} | ${(m.nodeStart / m.lsns).toFixed(2)} | |`,
+        markdownTable(['what', 'ms', '÷ lsns -J, per round', 'target'], rows, 1),
         '',
       ].join('\n'),
     );

@@ -1,26 +1,31 @@
 #!/usr/bin/env node
 // The spawn benchmark (issue 3): nsbridge's spawn() against a C reference and child_process.
 //
-//   npm run bench -- [--iterations N] [--json] [--no-big-heap] [--no-nsbridge]
+//   npm run bench -- [--rounds N] [--iterations N] [--json] [--no-big-heap] [--no-nsbridge]
 //
 // Everything runs in ONE invocation, because ratios between contenders only mean something
-// within a run (the machine's speed drifts between runs).
+// within a run (the machine's speed drifts between runs), and interleaved: the run is --rounds
+// rounds (default 9), and every round measures every contender of a scenario once, in an order
+// rotated by one each round (scripts/bench/rounds.mjs), so a noisy minute moves one round's
+// figures together instead of one contender's. Each figure is the median over the rounds of the
+// contender's per-round median, with p25–p75; each ratio is the median of the per-round ratios.
 //
 // Scenarios: plain (no namespaces, for context), ns4 (new pid+uts+ipc+mnt namespaces) and userns
 // (new user+pid+mnt namespaces, the caller mapped to root).
 //
-// 1. The C reference, spawn-reference.c (compiled with cc into a temp dir), in its fork-style and
-//    VM-sharing clone3 modes; the faster median of the two is "the reference".
-// 2. Sequential spawn + wait of /bin/true in this process, after a warm-up: nsbridge's spawn()
-//    and child_process.spawn (of unshare(1) doing the scenario's namespaces; of /bin/true itself
-//    for plain), at the default heap and again after touching ~2 GiB of memory here (a real
-//    fork's cost grows with the parent's page tables; nsbridge's spawn must not).
-// 3. Throughput: ns4 spawns/second with 8 in flight, nsbridge against child_process + unshare(1),
-//    at the default heap.
+// Contenders, each spawning /bin/true and waiting for it, sequentially:
+// - the C reference, spawn-reference.c (compiled with cc into a temp dir), in its fork-style and
+//   VM-sharing clone3 modes, each a process of its own per round; per round, the faster of the
+//   two is "the reference";
+// - nsbridge's spawn() in this process, and child_process.spawn (of unshare(1) doing the
+//   scenario's namespaces; of /bin/true itself for plain),
+// at the default heap and again after touching ~2 GiB of memory here (a real fork's cost grows
+// with the parent's page tables; nsbridge's spawn must not). Then throughput: ns4 spawns/second
+// with 8 in flight, nsbridge against child_process + unshare(1), in rounds too, at the default heap.
 //
 // Prints a markdown report on stdout (or, with --json, the numbers as JSON) and progress on
-// stderr. The target (nsbridge median <= 1.25x the reference) is reported, not enforced: the exit
-// code is 0 whether or not it is met.
+// stderr. The target (nsbridge <= 1.25x the reference, median of the per-round ratios) is reported,
+// not enforced: the exit code is 0 whether or not it is met.
 //
 // Needs root (ns4 needs CAP_SYS_ADMIN), cc, unshare(1) and, unless --no-nsbridge, dist/ built by
 // `npm run prepare`.
@@ -30,6 +35,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, release } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatSpread, markdownTable, perRoundRatios, rotation, spread } from './rounds.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const NSBRIDGE_ENTRY = join(HERE, '..', '..', 'dist', 'index.js');
@@ -56,30 +62,32 @@ const SCENARIO_NAMES = Object.keys(SCENARIOS);
 const REFERENCE_MODES = ['fork', 'vm'];
 const THROUGHPUT_SCENARIO = 'ns4';
 
-const DEFAULTS = { referenceIterations: 300, nodeIterations: 200, throughputSpawns: 2000 };
+// Per contender and round (9 rounds: 540 reference spawns per mode and scenario, 360 Node ones).
+const DEFAULTS = { rounds: 9, referenceIterations: 60, nodeIterations: 40, throughputSpawns: 2000 };
 // Untimed spawns before each measurement: the first ones pay for page-cache misses, lazy
 // binding and JIT compilation, which is not what we measure.
-const WARMUP = 10;
+const WARMUP = 5;
 const IN_FLIGHT = 8;
 const TARGET_RATIO = 1.25;
 const BIG_HEAP_BYTES = 2 * 1024 ** 3;
 
-const USAGE = 'usage: node scripts/bench/spawn.mjs [--iterations N] [--json] [--no-big-heap] [--no-nsbridge]';
+const USAGE = 'usage: node scripts/bench/spawn.mjs [--rounds N] [--iterations N] [--json] [--no-big-heap] [--no-nsbridge]';
 
 // ---- command line and logging -------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const opts = { iterations: null, json: false, bigHeap: true, nsbridge: true };
+  const opts = { rounds: DEFAULTS.rounds, iterations: null, json: false, bigHeap: true, nsbridge: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') opts.json = true;
     else if (a === '--no-big-heap') opts.bigHeap = false;
     else if (a === '--no-nsbridge') opts.nsbridge = false;
-    else if (a === '--iterations' || a.startsWith('--iterations=')) {
+    else if (a === '--iterations' || a.startsWith('--iterations=') || a === '--rounds' || a.startsWith('--rounds=')) {
+      const name = a.replace(/^--/, '').replace(/=.*$/, '');
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) die(`--iterations needs a positive integer, got ${v}`);
-      opts.iterations = n;
+      if (!Number.isInteger(n) || n < 1) die(`--${name} needs a positive integer, got ${v}`);
+      opts[name] = n;
     } else if (a === '-h' || a === '--help') {
       console.log(USAGE);
       process.exit(0);
@@ -161,26 +169,6 @@ function runReference(bin, scenario, mode, iterations) {
   return { iterations: n, median_us, p90_us };
 }
 
-// { plain: { fork, vm, best: 'vm' }, ... }: best names the mode that is "the reference".
-function measureReference(iterations) {
-  const dir = mkdtempSync(join(tmpdir(), 'nsbridge-bench-'));
-  try {
-    const bin = buildReference(dir);
-    const res = {};
-    for (const s of SCENARIO_NAMES) {
-      res[s] = {};
-      for (const m of REFERENCE_MODES) {
-        log(`spawn-reference ${s} ${m} x${iterations}`);
-        res[s][m] = runReference(bin, s, m, iterations);
-      }
-      res[s].best = REFERENCE_MODES.reduce((a, b) => (res[s][b].median_us < res[s][a].median_us ? b : a));
-    }
-    return res;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 // ---- Node contenders: each is a function that spawns /bin/true once and settles when it exited --
 
 function childProcessOnce([cmd, args]) {
@@ -204,23 +192,36 @@ function nsbridgeOnce(nsSpawn, scenarioOptions) {
   };
 }
 
-// The contenders of one scenario, in the order they are measured.
-function contendersFor(scenario, nsSpawn) {
+// The contenders of one scenario; `measure(config)` gives one round's { median_us, p90_us }.
+// With `bin`, the C reference's two modes are among them.
+function contendersFor(scenario, nsSpawn, bin) {
   const sc = SCENARIOS[scenario];
   const list = [];
+  for (const mode of bin ? REFERENCE_MODES : []) {
+    list.push({
+      key: `ref_${mode}`,
+      label: `C reference, ${mode}`,
+      command: `spawn-reference ${scenario} ${mode}`,
+      measure: (config) => runReference(bin, scenario, mode, config.referenceIterations),
+    });
+  }
   if (nsSpawn) {
+    const once = nsbridgeOnce(nsSpawn, sc.nsbridge);
     list.push({
       key: 'nsbridge',
       label: 'nsbridge spawn()',
       command: `spawn('/bin/true', [], ${JSON.stringify(sc.nsbridge)})`,
-      once: nsbridgeOnce(nsSpawn, sc.nsbridge),
+      once,
+      measure: (config) => measureSequential(once, config.nodeIterations),
     });
   }
+  const once = childProcessOnce(sc.childProcess);
   list.push({
     key: 'childProcess',
     label: scenario === 'plain' ? 'child_process /bin/true' : 'child_process + unshare(1)',
     command: sc.childProcess.flat().join(' '),
-    once: childProcessOnce(sc.childProcess),
+    once,
+    measure: (config) => measureSequential(once, config.nodeIterations),
   });
   return list;
 }
@@ -275,28 +276,64 @@ async function attempt(what, fn) {
   }
 }
 
-// { plain: { nsbridge, childProcess }, ... } for the heap this process has right now.
-async function measureAllSequential(nsSpawn, iterations, heapLabel) {
+// Per round, each contender's { median_us, p90_us } (or { error }): { rounds: [{ key: figures }] }.
+// A contender that failed once is left out of the later rounds.
+async function measureRounds(contenders, config, what) {
+  const rounds = [];
+  const failed = new Map();
+  for (let r = 0; r < config.rounds; r++) {
+    const round = {};
+    for (const c of rotation(contenders, r)) {
+      if (failed.has(c.key)) continue;
+      const result = await attempt(`${what}, round ${r + 1}/${config.rounds}: ${c.label}`, () => c.measure(config));
+      if (result.error) failed.set(c.key, result.error);
+      else round[c.key] = result;
+    }
+    rounds.push(round);
+  }
+  return { rounds, failed: Object.fromEntries(failed) };
+}
+
+// The per-round reference: the faster of the C reference's two modes in that round.
+const referenceOf = (round) => Math.min(...REFERENCE_MODES.map((m) => round[`ref_${m}`]?.median_us ?? Infinity));
+
+// { scenario: { contenders: { key: { label, command, median_ms spread } }, ratio, failed } }.
+function summarise(contenders, measured) {
+  const { rounds, failed } = measured;
+  const out = { contenders: {}, failed };
+  for (const c of contenders) {
+    const medians = rounds.map((round) => round[c.key]?.median_us ?? NaN);
+    out.contenders[c.key] = { label: c.label, command: c.command, us: spread(medians, 1) };
+  }
+  const ns = rounds.map((round) => round.nsbridge?.median_us ?? NaN);
+  const ref = rounds.map((round) => referenceOf(round));
+  out.reference_us = spread(ref.map((x) => (Number.isFinite(x) ? x : NaN)), 1);
+  out.ratio = spread(perRoundRatios(ns, ref), 3);
+  out.meets_target = out.ratio.median !== null && out.ratio.median <= TARGET_RATIO;
+  return out;
+}
+
+// { plain: summary, ... } for the heap this process has right now.
+async function measureAllSequential(nsSpawn, bin, config, heapLabel) {
   const res = {};
   for (const s of SCENARIO_NAMES) {
-    res[s] = {};
-    for (const c of contendersFor(s, nsSpawn)) {
-      const r = await attempt(`${c.label}, ${s}, ${heapLabel}: ${iterations} sequential`, () =>
-        measureSequential(c.once, iterations),
-      );
-      res[s][c.key] = { label: c.label, command: c.command, ...r };
-    }
+    const contenders = contendersFor(s, nsSpawn, bin);
+    res[s] = summarise(contenders, await measureRounds(contenders, config, `${s}, ${heapLabel}`));
   }
   return res;
 }
 
-async function measureAllThroughput(nsSpawn, total) {
-  const res = {};
-  for (const c of contendersFor(THROUGHPUT_SCENARIO, nsSpawn)) {
-    const what = `${c.label}, ${THROUGHPUT_SCENARIO}, default heap: ${total} spawns, ${IN_FLIGHT} in flight`;
-    const r = await attempt(what, () => measureThroughput(c.once, total, IN_FLIGHT));
-    res[c.key] = { label: c.label, command: c.command, scenario: THROUGHPUT_SCENARIO, ...r };
-  }
+// Throughput in rounds: per round, each contender runs its share of the spawns, in rotating order.
+async function measureAllThroughput(nsSpawn, config) {
+  const contenders = contendersFor(THROUGHPUT_SCENARIO, nsSpawn, null).map((c) => ({
+    ...c,
+    measure: () => measureThroughput(c.once, Math.ceil(config.throughputSpawns / config.rounds), IN_FLIGHT),
+  }));
+  const { rounds, failed } = await measureRounds(contenders, config, `throughput, ${THROUGHPUT_SCENARIO}, ${IN_FLIGHT} in flight`);
+  const perSecond = (key) => rounds.map((round) => round[key]?.per_second ?? NaN);
+  const res = { failed, contenders: {} };
+  for (const c of contenders) res.contenders[c.key] = { label: c.label, command: c.command, per_second: spread(perSecond(c.key), 1) };
+  res.ratio = spread(perRoundRatios(perSecond('nsbridge'), perSecond('childProcess')), 3);
   return res;
 }
 
@@ -315,19 +352,6 @@ function touchBigHeap(bytes) {
 
 const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 
-// nsbridge median / reference median per scenario, for one heap size.
-function ratios(reference, sequential) {
-  const res = {};
-  for (const s of SCENARIO_NAMES) {
-    const ns = sequential[s].nsbridge;
-    if (!ns?.median_us) continue;
-    const ref = reference[s][reference[s].best];
-    const ratio = ns.median_us / ref.median_us;
-    res[s] = { ratio: round(ratio, 3), meets_target: ratio <= TARGET_RATIO };
-  }
-  return res;
-}
-
 // ---- report -------------------------------------------------------------------------------------
 
 const HEAPS = [
@@ -335,48 +359,25 @@ const HEAPS = [
   ['bigHeap', '2 GiB touched'],
 ];
 
-const ms = (us) => (us / 1000).toFixed(3);
-const cell = (r) => (!r ? '—' : r.error ? 'failed' : `${ms(r.median_us)} / ${ms(r.p90_us)}`);
-
-function ratioCell(r) {
-  if (!r) return '—';
-  return `${r.ratio.toFixed(2)}× ${r.meets_target ? 'meets' : 'misses'}`;
-}
-
-function markdownTable(head, rows, alignRightFrom) {
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map((_, i) => (i < alignRightFrom ? '---' : '---:')).join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-}
+/** A spread of µs as ms: "0.512 (0.498–0.530)". */
+const msCell = (s) => (s?.median == null ? '—' : formatSpread({ median: s.median / 1000, p25: s.p25 / 1000, p75: s.p75 / 1000 }, 3));
 
 function sequentialTable(results) {
-  const head = [
-    'scenario',
-    'heap',
-    'C ref fork',
-    'C ref vm',
-    'nsbridge',
-    `nsbridge / ref (target ≤ ${TARGET_RATIO}×)`,
-    'child_process',
-  ];
+  const head = ['scenario', 'heap', 'C ref fork', 'C ref vm', 'nsbridge', `nsbridge ÷ ref (target ≤ ${TARGET_RATIO}×)`, 'child_process'];
   const rows = [];
   for (const s of SCENARIO_NAMES) {
-    const ref = results.reference[s];
-    // The faster mode is the reference: bold it.
-    const refCell = (m) => (m === ref.best ? `**${cell(ref[m])}**` : cell(ref[m]));
     for (const [heap, heapLabel] of HEAPS) {
-      const seq = results.sequential[heap];
-      if (!seq) continue;
+      const r = results.sequential[heap]?.[s];
+      if (!r) continue;
+      const c = r.contenders;
       rows.push([
         SCENARIOS[s].label,
         heapLabel,
-        refCell('fork'),
-        refCell('vm'),
-        cell(seq[s].nsbridge),
-        ratioCell(results.ratios[heap]?.[s]),
-        cell(seq[s].childProcess),
+        msCell(c.ref_fork?.us),
+        msCell(c.ref_vm?.us),
+        msCell(c.nsbridge?.us),
+        r.ratio.median === null ? '—' : `${formatSpread(r.ratio, 2, '×')} ${r.meets_target ? 'meets' : 'misses'}`,
+        msCell(c.childProcess?.us),
       ]);
     }
   }
@@ -384,43 +385,28 @@ function sequentialTable(results) {
 }
 
 function throughputTable(throughput) {
-  const rows = Object.values(throughput).map((t) => [
-    t.label,
-    t.error ? 'failed' : String(t.spawns),
-    t.error ? '—' : t.seconds.toFixed(3),
-    t.error ? '—' : t.per_second.toFixed(0),
-  ]);
-  return markdownTable(['contender', 'spawns', 'seconds', 'spawns/s'], rows, 1);
+  const rows = Object.values(throughput.contenders).map((t) => [t.label, formatSpread(t.per_second, 0)]);
+  return markdownTable(['contender', 'spawns/s'], rows, 1);
 }
 
-// Every contender that failed, with its message, so a "failed" cell can be explained.
+// Every contender that failed, with its message, so a missing cell can be explained.
 function failures(results) {
   const out = [];
   for (const [heap, heapLabel] of HEAPS) {
     for (const s of SCENARIO_NAMES) {
-      for (const r of Object.values(results.sequential[heap]?.[s] ?? {})) {
-        if (r.error) out.push(`- ${r.label}, ${s}, ${heapLabel}: ${r.error}`);
-      }
+      for (const [key, error] of Object.entries(results.sequential[heap]?.[s]?.failed ?? {})) out.push(`- ${key}, ${s}, ${heapLabel}: ${error}`);
     }
   }
-  for (const t of Object.values(results.throughput)) {
-    if (t.error) out.push(`- ${t.label}, throughput: ${t.error}`);
-  }
+  for (const [key, error] of Object.entries(results.throughput.failed)) out.push(`- ${key}, throughput: ${error}`);
   return out;
 }
 
 // A cell whose nsbridge measurement failed counts as missing the target.
 function targetSummary(results) {
   if (!results.config.nsbridge) return 'nsbridge was not measured (--no-nsbridge).';
-  const heaps = HEAPS.filter(([heap]) => results.sequential[heap]);
-  const cells = heaps.length * SCENARIO_NAMES.length;
-  const measured = heaps.flatMap(([heap]) => Object.values(results.ratios[heap]));
-  const met = measured.filter((c) => c.meets_target).length;
-  const failed = cells - measured.length;
-  return (
-    `Target: nsbridge median ≤ ${TARGET_RATIO}× the reference median; met in ${met} of ${cells} cells` +
-    (failed ? ` (${failed} failed).` : '.')
-  );
+  const cells = HEAPS.flatMap(([heap]) => (results.sequential[heap] ? SCENARIO_NAMES.map((s) => results.sequential[heap][s]) : []));
+  const met = cells.filter((c) => c.meets_target).length;
+  return `Target: nsbridge ≤ ${TARGET_RATIO}× the reference (median of the per-round ratios); met in ${met} of ${cells.length} cells.`;
 }
 
 function report(results) {
@@ -431,21 +417,23 @@ function report(results) {
     `Node ${env.node}, Linux ${env.kernel}, ${env.cpus} CPUs (${env.cpu}); rss ${env.rssDefaultMiB} MiB at the ` +
       `default heap${env.rssBigHeapMiB ? `, ${env.rssBigHeapMiB} MiB with 2 GiB touched` : ''}.`,
     '',
-    '### Sequential spawn + wait of /bin/true (ms, median / p90)',
+    `### Sequential spawn + wait of /bin/true (ms: median over ${config.rounds} interleaved rounds, p25–p75)`,
     '',
     sequentialTable(results),
     '',
-    `C reference: ${config.referenceIterations} iterations per cell; the faster median of its two modes ` +
-      `(bold) is the reference; it runs in its own small process, so both heap rows show the same ` +
-      `figures. Node contenders: ${config.nodeIterations} iterations per cell. ` +
-      `All after ${config.warmup} warm-up spawns. child_process runs unshare(1) with the scenario's ` +
-      'namespaces, and /bin/true itself for no namespaces.',
+    `Each round measures every contender once, in an order rotated by one each round: the C reference ` +
+      `${config.referenceIterations} spawns per mode (a process of its own, so both heap rows show the same figures), ` +
+      `the Node contenders ${config.nodeIterations}, each after ${config.warmup} warm-up spawns; a cell is the median of ` +
+      `the per-round medians. The ratio is the median of the per-round ratios of nsbridge to the faster reference mode of ` +
+      'that round. child_process runs unshare(1) with the scenario\'s namespaces, and /bin/true itself for no namespaces.',
     '',
     targetSummary(results),
     '',
-    `### Throughput, ${SCENARIOS[THROUGHPUT_SCENARIO].label}, ${config.inFlight} in flight, default heap`,
+    `### Throughput, ${SCENARIOS[THROUGHPUT_SCENARIO].label}, ${config.inFlight} in flight, default heap (${config.rounds} rounds of ${Math.ceil(config.throughputSpawns / config.rounds)} spawns each)`,
     '',
     throughputTable(results.throughput),
+    '',
+    `nsbridge ÷ child_process, per round: ${formatSpread(results.throughput.ratio, 2, '×')}.`,
     ...(failures(results).length ? ['', '### Failures', '', ...failures(results)] : []),
   ].join('\n');
 }
@@ -458,9 +446,10 @@ async function main() {
   const nsSpawn = opts.nsbridge ? await loadNsbridgeSpawn() : null;
 
   const config = {
+    rounds: opts.rounds,
     referenceIterations: opts.iterations ?? DEFAULTS.referenceIterations,
     nodeIterations: opts.iterations ?? DEFAULTS.nodeIterations,
-    throughputSpawns: opts.iterations ? opts.iterations * 10 : DEFAULTS.throughputSpawns,
+    throughputSpawns: opts.iterations ? opts.iterations * opts.rounds * 5 : DEFAULTS.throughputSpawns,
     warmup: WARMUP,
     inFlight: IN_FLIGHT,
     targetRatio: TARGET_RATIO,
@@ -472,27 +461,25 @@ async function main() {
     config,
   };
 
-  results.reference = measureReference(config.referenceIterations);
-
-  results.env.rssDefaultMiB = rssMiB();
-  results.sequential = { default: await measureAllSequential(nsSpawn, config.nodeIterations, 'default heap') };
-  // Throughput is wanted at the default heap, and the touched 2 GiB cannot reliably be given back:
-  // measure it before touching.
-  results.throughput = await measureAllThroughput(nsSpawn, config.throughputSpawns);
-
-  results.sequential.bigHeap = null;
-  if (opts.bigHeap) {
-    log('touching ~2 GiB in this process');
-    const keep = touchBigHeap(BIG_HEAP_BYTES);
-    results.env.rssBigHeapMiB = rssMiB();
-    results.sequential.bigHeap = await measureAllSequential(nsSpawn, config.nodeIterations, '2 GiB touched');
-    keep.length = 0;
+  const dir = mkdtempSync(join(tmpdir(), 'nsbridge-bench-'));
+  try {
+    const bin = buildReference(dir);
+    results.env.rssDefaultMiB = rssMiB();
+    results.sequential = { default: await measureAllSequential(nsSpawn, bin, config, 'default heap') };
+    // Throughput is wanted at the default heap, and the touched 2 GiB cannot reliably be given
+    // back: measure it before touching.
+    results.throughput = await measureAllThroughput(nsSpawn, config);
+    results.sequential.bigHeap = null;
+    if (opts.bigHeap) {
+      log('touching ~2 GiB in this process');
+      const keep = touchBigHeap(BIG_HEAP_BYTES);
+      results.env.rssBigHeapMiB = rssMiB();
+      results.sequential.bigHeap = await measureAllSequential(nsSpawn, bin, config, '2 GiB touched');
+      keep.length = 0;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-
-  results.ratios = {
-    default: ratios(results.reference, results.sequential.default),
-    bigHeap: results.sequential.bigHeap && ratios(results.reference, results.sequential.bigHeap),
-  };
 
   console.log(opts.json ? JSON.stringify(results, null, 2) : report(results));
 }
