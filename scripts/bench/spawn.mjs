@@ -422,7 +422,7 @@ function report(results) {
     sequentialTable(results),
     '',
     `Each round measures every contender once, in an order rotated by one each round: the C reference ` +
-      `${config.referenceIterations} spawns per mode (a process of its own, so both heap rows show the same figures), ` +
+      `${config.referenceIterations} spawns per mode (a process of its own: the touched heap is not its), ` +
       `the Node contenders ${config.nodeIterations}, each after ${config.warmup} warm-up spawns; a cell is the median of ` +
       `the per-round medians. The ratio is the median of the per-round ratios of nsbridge to the faster reference mode of ` +
       'that round. child_process runs unshare(1) with the scenario\'s namespaces, and /bin/true itself for no namespaces.',
