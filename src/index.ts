@@ -18,5 +18,6 @@ export { translatePid } from './listing/translate.js';
 export type { ListNamespacesOptions, NamespaceEntry, NamespaceHolders, NamespaceMember, NamespaceTreeNode, TreeRelation } from './listing/types.js';
 export { findCgroup2Mount, cgroupLineOf, type Cgroup2Mount } from './cgroup2.js';
 export type { SpawnedChild } from './spawn/spawn.js';
+export type { StdioStream, StdioOption, SlotValue, PipeKind } from './spawn/stdio-types.js';
 export type { Propagation } from './spawn/options.js';
 export type { ExecCandidate } from './spawn/spawn-error.js';

@@ -13,6 +13,7 @@ import { namespaceAccessHint } from './access-hint.js';
 // A cycle (process-handle.js imports this module); ProcessHandle is used only inside methods.
 import { ProcessHandle } from './process-handle.js';
 
+/** Options of Namespace.of(), Namespace.fromProcess() and the namespace() methods. */
 export interface NamespaceOfOptions {
   /**
    * For 'pid' and 'time': the namespace the process's *next children* get (pid_for_children /
@@ -27,6 +28,10 @@ const adoptToken = Symbol('Namespace.adopt');
 /** Whether NS_GET_ID answered ENOTTY once: then it is missing on this kernel, stop asking. */
 let nsGetIdMissing = false;
 
+/**
+ * A namespace, held open: the handle owns an O_CLOEXEC fd of its nsfs file, so the namespace
+ * lives at least as long as the handle. Close it (or `using` it) when done.
+ */
 export class Namespace implements Disposable {
   /** The namespace's kind. */
   readonly type: NamespaceType;
@@ -109,6 +114,7 @@ export class Namespace implements Disposable {
     return fd;
   }
 
+  /** Whether close() was called; from then on `fd` (and whatever needs the fd) throws ERR_NSBRIDGE_CLOSED. */
   get closed(): boolean {
     return this.#owned.fd < 0;
   }
@@ -178,14 +184,26 @@ export class Namespace implements Disposable {
     this.#owned.close();
   }
 
+  /** close(), for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }
 
-  toJSON(): { type: NamespaceType; inode: string; device: string; id: string | null } {
+  /** The kind and identity for JSON.stringify(), with the bigints as decimal strings. */
+  toJSON(): {
+    /** The namespace's kind. */
+    type: NamespaceType;
+    /** st_ino of the nsfs file, in decimal. */
+    inode: string;
+    /** st_dev of the nsfs file, in decimal. */
+    device: string;
+    /** NS_GET_ID in decimal, or null where the kernel lacks it (before 6.18). */
+    id: string | null;
+  } {
     return { type: this.type, inode: String(this.inode), device: String(this.device), id: this.id === undefined ? null : String(this.id) };
   }
 
+  /** util.inspect() output: the kind and inode, e.g. `Namespace <net:[4026531840]>`. */
   [inspect.custom](): string {
     return this.closed ? `Namespace <${this.type}, closed>` : `Namespace <${this.type}:[${this.inode}]>`;
   }

@@ -13,12 +13,15 @@ import { isSystemError } from './errors.js';
 import { findCgroup2Mount } from './cgroup2.js';
 import { hasEffectiveCapability } from './capabilities.js';
 
+/** One probe result: the answer and the evidence for it. */
 export interface FeatureReport {
+  /** Whether this host (kernel, configuration, this process's rights) has it. */
   supported: boolean;
   /** Why: the kernel's answer or the file that decided it. */
   detail: string;
 }
 
+/** The features probe() checks, each named after what spawn() or the raw calls would use. */
 export type FeatureName =
   | 'clone3'
   | 'cloneIntoCgroup'
@@ -33,14 +36,24 @@ export type FeatureName =
   | 'userNamespaces'
   | 'unprivilegedUserNamespaces';
 
+/** What probe() found. */
 export interface ProbeReport {
-  kernel: { release: string; version: [number, number, number] };
+  /** The running kernel, from uname(2). */
+  kernel: {
+    /** The release string, e.g. '6.18.0-rc4'. */
+    release: string;
+    /** [major, minor, patch] parsed from the release (0 for a part that is not a number). */
+    version: [number, number, number];
+  };
   /** CAP_SYS_ADMIN in the initial user namespace: may create every kind and join any namespace. */
   privileged: boolean;
+  /** This process's real uid (-1 where the platform has none). */
   uid: number;
+  /** This process's effective uid (-1 where the platform has none). */
   euid: number;
   /** Whether /proc/self/ns/<kind> exists, per kind. */
   namespaces: Record<NamespaceType, FeatureReport>;
+  /** Per feature: whether the kernel has it, and the syscall answer or file that says so. */
   features: Record<FeatureName, FeatureReport>;
 }
 
@@ -48,6 +61,10 @@ const CAP_SYS_ADMIN = 21;
 const EINVAL = osConstants.errno.EINVAL;
 const EBADF = osConstants.errno.EBADF;
 
+/**
+ * What this host supports, and why: the kernel release, this process's privilege, which namespace
+ * kinds exist, and the features of {@link FeatureName}. Creates no process and changes no namespace.
+ */
 export function probe(): ProbeReport {
   const native = addon();
   const namespaces = Object.fromEntries(

@@ -14,12 +14,18 @@ import { closedHandleError, isSystemError, withHint } from './errors.js';
 
 /** How a process ended: exactly one of code / signal is set, or both null when unknowable. */
 export interface ExitInfo {
+  /** The exit status (0-255) when the process exited by itself, else null. */
   code: number | null;
+  /** The name of the signal that killed it ('SIGKILL'), else null. */
   signal: string | null;
 }
 
 const adoptToken = Symbol('ProcessHandle.adopt');
 
+/**
+ * A process, held by a pidfd (from ProcessHandle.open(), or from spawn() for its program): signals,
+ * namespace lookups and exit watching go through the pidfd. Close it (or `using` it) when done.
+ */
 export class ProcessHandle implements Disposable {
   /** The process id as seen in the caller's pid namespace. */
   readonly pid: number;
@@ -69,6 +75,7 @@ export class ProcessHandle implements Disposable {
     return this.#reapedAndClosed;
   }
 
+  /** Whether the pidfd is closed: by close(), or after nsbridge reaped its child. */
   get closed(): boolean {
     return this.#owned.fd < 0;
   }
@@ -193,10 +200,12 @@ export class ProcessHandle implements Disposable {
     this.close();
   }
 
+  /** close(), for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** util.inspect() output: the pid, and whether the handle is closed. */
   [inspect.custom](): string {
     return `ProcessHandle <pid ${this.pid}${this.closed ? ', closed' : ''}>`;
   }

@@ -53,6 +53,10 @@ function pathOf(c: Collected): string {
   return `/proc/${fd.pid}/fd/${fd.fd}`;
 }
 
+/**
+ * Every namespace this process can see, like lsns, in inode order: those of the processes in
+ * /proc, plus those held only by an nsfs bind mount or (unless `fds: false`) an open fd.
+ */
 export function listNamespaces(options?: ListNamespacesOptions): NamespaceEntry[] {
   const checked = checkOptions(options);
   const collected = [...collect({ fds: checked.fds, flags: checked.flags, pidFilter: checked.pid }).values()];

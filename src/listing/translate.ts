@@ -20,6 +20,10 @@ function checkPidNamespace(value: unknown, name: string): Namespace {
   return value;
 }
 
+/**
+ * `pid` as numbered in pid namespace `from`, as numbered in pid namespace `to`; null where that
+ * process does not exist in `from` or is not visible in `to`. Both are pid Namespace handles.
+ */
 export function translatePid(pid: number, from: Namespace, to: Namespace): number | null {
   checkPid(pid);
   const source = checkPidNamespace(from, 'from');

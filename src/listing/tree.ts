@@ -61,6 +61,10 @@ export function buildTree(entries: readonly NamespaceEntry[], by: TreeRelation):
   return by === 'process' ? processTree(entries) : relatedTree(entries, by);
 }
 
+/**
+ * listNamespaces(options) as a forest nested by `by`, as lsns --tree builds it; a namespace whose
+ * parent is not in the list is a root.
+ */
 export function namespaceTree(by: TreeRelation, options?: ListNamespacesOptions): NamespaceTreeNode[] {
   if (!RELATIONS.includes(by)) throw new TypeError(`Unknown tree relation ${describe(by)}: expected one of ${RELATIONS.join(', ')}`);
   return buildTree(listNamespaces(options), by);

@@ -7,6 +7,7 @@ import type { Namespace, NsId, Process, World, WorldConfig } from './world.js';
 import { checkWorldConfig } from './check-step.js';
 import { ownData } from '../validate.js';
 
+/** The world a VM host gives: the harness in the initial pid and user namespaces, clocks unknown. */
 export const DEFAULT_CONFIG: WorldConfig = { hostPidLevel: 0, hostUserLevel: 0 };
 
 /** A new namespace id; the harness renames ids, so only uniqueness matters. */
@@ -19,6 +20,10 @@ export function addNamespace<N extends Namespace>(world: World, ns: N): N {
   return ns;
 }
 
+/**
+ * The world every scenario starts in: the host's namespaces, 'init' (pid 1) and 'root' (pid 2) of
+ * a fresh pid namespace, in a fresh mount namespace. `config` is checked (TypeError / RangeError).
+ */
 export function createWorld(config: WorldConfig = DEFAULT_CONFIG): World {
   config = ownData(config, 'config') as WorldConfig;
   checkWorldConfig(config);

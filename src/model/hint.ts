@@ -9,6 +9,7 @@
 import type { NamespaceType } from '../kinds.js';
 import { FAILURE_RULES } from './failure-rules.js';
 
+/** A real failure to explain: the call, its errno and, where there is one, the namespace kind. */
 export interface FailureContext {
   /** The system call or /proc file: 'setns', 'unshare', 'clone3', 'uid_map', 'timens_offsets', … */
   syscall: string | readonly string[];

@@ -16,4 +16,4 @@ export { allRules, ruleById, type Rule } from './rules.js';
 export { explain, type FailureContext } from './explain.js';
 export type * from './steps.js';
 export { SIGNALS } from './steps.js';
-export type { ModelResult, World, WorldConfig, Process, Namespace, UserNamespace, PidNamespace, TimeNamespace, Handle, Credentials, IdMapLine, NsId, NamespaceBase, PlainNamespace, ReceivedSignal, Thread } from './world.js';
+export type { ModelResult, World, WorldConfig, Process, Namespace, UserNamespace, PidNamespace, TimeNamespace, Handle, Credentials, IdMapLine, NsId, NamespaceBase, PlainNamespace, ReceivedSignal, Thread, TaskNamespaces, TaskId } from './world.js';

@@ -14,13 +14,22 @@ import { RuleFailure, fail, type ModelResult, type World, type WorldConfig } fro
 
 const OPS: OpTable = { ...TASK_OPS, ...NAMESPACE_OPS };
 
+/**
+ * The kernel's namespace rules over one world: a fresh scenario world (see steps.ts) that each
+ * apply() changes as the kernel would.
+ */
 export class Model {
+  /** The model's state (processes, namespaces, fd tables), which every apply() reads and changes. */
   readonly world: World;
 
   constructor(config?: WorldConfig) {
     this.world = createWorld(config);
   }
 
+  /**
+   * Run one step: its result (value or errno) as the kernel would give it, with the rule that
+   * decided it and the reason. A malformed step is a TypeError or RangeError naming the field.
+   */
   apply(given: Step): ModelResult {
     // A snapshot of the step's own data: getters run once, before the checks, and nothing
     // inherited (Object.prototype pollution) is read as a field.
@@ -43,6 +52,7 @@ export class Model {
     }
   }
 
+  /** apply() each step in order (all are checked first); one result per step. */
   run(given: readonly Step[]): ModelResult[] {
     const steps = ownData(given, 'steps');
     checkSteps(steps);

@@ -9,11 +9,13 @@ import type { ErrnoName } from './steps.js';
 import { RuleFailure, fail, ok, type ModelResult } from './world.js';
 import type { Value } from './steps.js';
 
+/** One rule the model decides by: a check of the kernel's, with its errno and its reason. */
 export interface Rule {
   /** 'area.short-name', unique. */
   readonly id: string;
   /** The system call (or /proc file) the rule belongs to: 'setns', 'clone3', 'uid_map', … */
   readonly syscall: string;
+  /** The errno the kernel gives when the rule refuses; null for a rule that decides a success. */
   readonly errno: ErrnoName | null;
   /** The namespace kinds the rule is about, where it is about some (for hint lookup). */
   readonly kinds?: readonly NamespaceType[];
@@ -38,10 +40,12 @@ export function defineRule(rule: Rule): Rule {
   return rule;
 }
 
+/** Every rule of the model, in the order the modules defined them. */
 export function allRules(): Rule[] {
   return [...registry.values()];
 }
 
+/** The rule with this id (as a ModelResult's `rule` names it), or undefined. */
 export function ruleById(id: string): Rule | undefined {
   return registry.get(id);
 }

@@ -24,6 +24,7 @@ export interface OwnedFd {
 
 /** Raw exit status: exactly one of `code` / `signal` is non-null. */
 export interface RawExitStatus {
+  /** The process's pid in the caller's pid namespace (si_pid); 0 from PIDFD_GET_INFO once it is reaped. */
   pid: number;
   /** Exit code (0-255) when the process exited normally. */
   code: number | null;
@@ -35,8 +36,11 @@ export interface RawExitStatus {
 
 /** (st_dev, st_ino) of an fd plus whether it lives on nsfs (statfs f_type == NSFS_MAGIC). */
 export interface RawFileIdentity {
+  /** st_dev of the file. */
   dev: bigint;
+  /** st_ino of the file: for a namespace, the number in "net:[4026531840]". */
   ino: bigint;
+  /** Whether the file is on nsfs, i.e. refers to a namespace. */
   isNsfs: boolean;
 }
 

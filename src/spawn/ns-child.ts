@@ -44,15 +44,21 @@ export class NsChild<Stdin extends Socket | null = Socket | null, Stdout extends
   readonly process: ProcessHandle | null;
   /** This process's end of each stdio slot that is a pipe; null for the others. */
   readonly stdio: (Socket | null)[];
+  /** This process's end of the program's stdin (slot 0) when it is a pipe, else null; written to. */
   readonly stdin: Stdin;
+  /** This process's end of the program's stdout (slot 1) when it is a pipe, else null; read from. */
   readonly stdout: Stdout;
+  /** This process's end of the program's stderr (slot 2) when it is a pipe, else null; read from. */
   readonly stderr: Stderr;
   /** Resolves with the program's ProcessHandle once it was exec'd; rejects with a SpawnError if setup failed. */
   readonly ready: Promise<ProcessHandle>;
   /** Resolves when the program has exited (and was reaped); rejects if it never ran. */
   readonly exited: Promise<ExitInfo>;
+  /** The program's exit status once it has exited by itself; null before, or when a signal killed it. */
   exitCode: number | null = null;
+  /** The name of the signal that killed the program ('SIGKILL'); null while it runs or after a normal exit. */
   signalCode: string | null = null;
+  /** The `file` given to spawn(), as ChildProcess.spawnfile. */
   readonly spawnfile: string;
 
   /**
@@ -134,6 +140,7 @@ export class NsChild<Stdin extends Socket | null = Socket | null, Stdout extends
     return this.#handle().nspid();
   }
 
+  /** util.inspect() output: the file, the pid and whether the program runs, exited or failed. */
   [inspect.custom](): string {
     const state = this.pid === undefined ? 'failed' : this.exitCode !== null || this.signalCode !== null ? `exited ${this.signalCode ?? this.exitCode}` : 'running';
     return `NsChild <${this.spawnfile}, pid ${this.pid ?? '-'}, ${state}>`;

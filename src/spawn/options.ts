@@ -25,12 +25,34 @@ export type { Propagation } from './fs-options.js';
 
 /** One line of a uid_map / gid_map: ids inside..inside+count-1 are outside..outside+count-1. */
 export interface IdMapEntry {
+  /** First id of the range in the new user namespace (0 to 4294967294). */
   inside: number;
+  /** First id of the range in the parent user namespace, the one the new namespace is created in (0 to 4294967294). */
   outside: number;
+  /** How many ids the range has (at least 1; neither range may reach 4294967295, which is "no id"). */
   count: number;
 }
 
-export type StdioSlotOption = 'pipe' | 'inherit' | 'ignore' | number | { fd: number } | { _handle: { fd: number } } | null | undefined;
+/**
+ * One stdio slot, as child_process takes it: 'pipe' (a socketpair: this process gets a Socket),
+ * 'inherit' (this process's fd of the same number), 'ignore' (/dev/null for slots 0-2, closed
+ * beyond), an fd of this process, an object with an fd (a FileHandle, a net.Socket), or
+ * null / undefined: 'pipe' for slots 0-2, 'ignore' beyond.
+ */
+export type StdioSlotOption =
+  | 'pipe' | 'inherit' | 'ignore' | number
+  | {
+      /** An open fd of this process to give the program in this slot (a FileHandle's fd). */
+      fd: number;
+    }
+  | {
+      /** The native handle of a Node stream (a net.Socket's), whose fd the slot gets. */
+      _handle: {
+        /** The handle's fd in this process. */
+        fd: number;
+      };
+    }
+  | null | undefined;
 
 /** Existing namespaces to enter, nsenter-style. */
 export interface JoinOptions {
@@ -38,19 +60,36 @@ export interface JoinOptions {
   target?: ProcessHandle | number;
   /** Which of the target's namespaces to join. Default: every kind not created and not given a handle. */
   kinds?: readonly NamespaceType[] | 'all';
+  /** A cgroup namespace to join by handle (setns with its fd, CLONE_NEWCGROUP). */
   cgroup?: Namespace;
+  /** An ipc namespace to join by handle (CLONE_NEWIPC). */
   ipc?: Namespace;
+  /** A mount namespace to join by handle (CLONE_NEWNS); without `cwd` the program then starts at its root, as setns leaves it. */
   mnt?: Namespace;
+  /** A network namespace to join by handle (CLONE_NEWNET). */
   net?: Namespace;
+  /** A pid namespace to join by handle (CLONE_NEWPID): the program is created in it, unless pidForChildrenOnly. */
   pid?: Namespace;
+  /**
+   * A time namespace to join by handle (CLONE_NEWTIME). One other than this process's makes the
+   * spawn a fork-style clone: the kernel refuses the join to a child sharing this process's memory (EUSERS).
+   */
   time?: Namespace;
+  /** A user namespace to join by handle (CLONE_NEWUSER), joined before the other handles; the program becomes root there unless preserveCredentials. */
   user?: Namespace;
+  /** A uts namespace to join by handle (CLONE_NEWUTS). */
   uts?: Namespace;
 }
 
+/**
+ * The options of spawn(): the namespaces to create and to join, how to set them up, and the
+ * program's process attributes. All are checked before anything is cloned: a wrong type is a
+ * TypeError, an impossible value or a contradiction a RangeError naming the option.
+ */
 export interface SpawnOptions {
   /** Namespaces to create. */
   namespaces?: Partial<Record<NamespaceType, boolean>> | readonly NamespaceType[];
+  /** Existing namespaces to enter: those of a target process and/or Namespace handles. A kind is either created or joined. */
   join?: JoinOptions;
   /**
    * When joining a user namespace, keep the uid and gid (as this process's ids map there) instead
@@ -79,8 +118,19 @@ export interface SpawnOptions {
    * chroot into this directory before the working directory is set (unshare -R): a path in the
    * program's mount namespace, or `{ fd }` of a directory opened by the caller (nsenter -r).
    */
-  root?: string | { fd: number };
+  root?: string | {
+    /** An open directory fd of this process: fchdir to it, then chroot("."). */
+    fd: number;
+  };
+  /**
+   * The new user namespace's uid_map (1 to 340 lines, no two inside or outside ranges
+   * overlapping), written by this process before the program runs. Requires namespaces.user.
+   */
   uidMap?: readonly IdMapEntry[];
+  /**
+   * The new user namespace's gid_map, like uidMap. Without CAP_SETGID the kernel takes it only
+   * after setgroups 'deny', which is then written first unless `setgroups` says otherwise.
+   */
   gidMap?: readonly IdMapEntry[];
   /** Map root inside the new user namespace to this process's euid / egid. */
   mapRootUser?: boolean;
@@ -89,27 +139,63 @@ export interface SpawnOptions {
    * does not run as root there: they are raised into the ambient set (unshare --keep-caps).
    */
   keepCapabilities?: boolean;
+  /**
+   * What to write to the new user namespace's /proc/<pid>/setgroups, before its gid_map. Default:
+   * 'deny' where a gid map is written without CAP_SETGID, else the file is left alone. Requires namespaces.user.
+   */
   setgroups?: 'allow' | 'deny';
+  /** sethostname(2) in the new uts namespace: 1 to 64 bytes of UTF-8. Requires namespaces.uts. */
   hostname?: string;
+  /** setdomainname(2) (the NIS domain name) in the new uts namespace: 1 to 64 bytes of UTF-8. Requires namespaces.uts. */
   domainname?: string;
   /** Mount a fresh proc: true for /proc, or the mount point. */
   mountProc?: boolean | string;
   /** Offsets of the new time namespace: bigint = nanoseconds, number = seconds (may be fractional). */
-  timeOffsets?: { monotonic?: bigint | number; boottime?: bigint | number };
+  timeOffsets?: {
+    /** Offset of CLOCK_MONOTONIC, within ±9223372036 seconds (KTIME_SEC_MAX). */
+    monotonic?: bigint | number;
+    /** Offset of CLOCK_BOOTTIME (what /proc/uptime shows), within ±9223372036 seconds. */
+    boottime?: bigint | number;
+  };
   /** A cgroup v2 directory to start the program in (CLONE_INTO_CGROUP). */
   cgroup?: string;
   /** clone3 set_tid: the program's pid per pid namespace level, innermost first. */
   setTid?: readonly number[];
   /** The working directory: a path in the program's mount namespace (after root), or `{ fd }` of an open directory. */
-  cwd?: string | URL | { fd: number };
+  cwd?: string | URL | {
+    /** An open directory fd of this process, to fchdir into. */
+    fd: number;
+  };
+  /**
+   * The program's environment (undefined values left out, numbers and booleans as strings, like
+   * child_process); its PATH is where `file` is looked for. Default: process.env when spawn() is called.
+   */
   env?: Record<string, string | undefined>;
+  /** The program's argv[0]. Default: `file` as given. */
   argv0?: string;
+  /**
+   * setresuid(2) to this uid (0 to 4294967294) before the exec, as an id of the user namespace the
+   * program ends up in. Default: unchanged, but 0 after joining a user namespace (unless preserveCredentials).
+   */
   uid?: number;
+  /** setresgid(2) to this gid before the uid is set, like `uid`. */
   gid?: number;
+  /**
+   * setgroups(2): the supplementary groups (at most 65536). Default: unchanged, but dropped
+   * (where the kernel allows it) when uid or gid changes, like libuv.
+   */
   groups?: readonly number[];
+  /**
+   * The program's stdio, as child_process takes it: one value for slots 0-2, or one per slot
+   * (up to 1024; slots 0-2 left out are pipes). Default 'pipe'.
+   */
   stdio?: 'pipe' | 'inherit' | 'ignore' | readonly StdioSlotOption[];
   /** PR_SET_PDEATHSIG: true = SIGKILL. */
   killOnParentDeath?: boolean | string | number;
+  /**
+   * Aborting it sends killSignal to the program and emits an AbortError as 'error'; if it is
+   * already aborted, the program is never started.
+   */
   signal?: AbortSignal;
   /** Sent when `signal` aborts. Default 'SIGTERM'. */
   killSignal?: string | number;

@@ -11,6 +11,7 @@ import { namespaceAccessHint } from '../access-hint.js';
 
 /** One execve candidate (a PATH entry joined with the program name) and how it failed. */
 export interface ExecCandidate {
+  /** The path execve was given: the file itself when it has a '/', else a PATH entry + '/' + file. */
   path: string;
   /** errno name, e.g. 'EACCES'. */
   code: string;
@@ -28,16 +29,22 @@ export interface SpawnErrorContext {
   targetPid?: number;
 }
 
+/**
+ * A setup step of spawn() failed before the program ran: `ready` and `exited` reject with this,
+ * and 'error' is emitted. A child already cloned has been reaped; nothing it set up is left behind.
+ */
 export class SpawnError extends Error {
   /** errno name, e.g. 'EPERM'. */
   readonly code: string;
   /** Negative errno, like Node's own system errors. */
   readonly errno: number;
+  /** The system call that failed at that step: 'setns', 'unshare', 'write' (of a /proc file), 'execve', … */
   readonly syscall: string;
   /** The step that failed: 'setns:user', 'unshare:time', 'uid_map', 'mount:/proc', 'execve', … */
   readonly step: string;
   /** The program that was to run. */
   readonly path: string;
+  /** A one-line explanation of a well-known cause (the model's rule, or the candidates of an execve); undefined where none is known. */
   readonly hint: string | undefined;
   /**
    * Step 'execve': every candidate execve tried, in order, with its error — the reported code is
@@ -45,6 +52,7 @@ export class SpawnError extends Error {
    */
   readonly candidates: readonly ExecCandidate[];
 
+  /** @internal Made by spawn() from the addon's failure report. */
   constructor(file: string, failure: NativeSpawnFailure, context: SpawnErrorContext = {}) {
     const code = failure.code;
     const candidates = execCandidates(failure.candidates, context.paths ?? []);
