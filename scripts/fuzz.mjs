@@ -51,6 +51,7 @@ for (let seed = firstSeed; sequences < budget && performance.now() < deadline; s
   const size = Math.min(round, budget - sequences);
   const report = await verify({ area: 'random', sequences: size, seed });
   const random = report.random;
+  if (random === null) throw new Error(`fuzz: verify({ area: 'random' }) returned no random report (seed ${seed})`);
   sequences += random.sequences;
   steps += random.steps;
   rounds.push({ seed, sequences: random.sequences, steps: random.steps, ms: report.ms });

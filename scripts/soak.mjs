@@ -32,7 +32,7 @@ function rerunWithFlags() {
   const child = spawnProcess(process.execPath, [...NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   // Ctrl-C reaches both through the terminal; a SIGTERM sent to us alone is passed on, so that
   // the soak still removes its cgroup and stops its processes.
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal === 'SIGINT' ? 2 : 15)));
 }
 
@@ -46,7 +46,7 @@ async function main(options) {
   const { runNested } = await import('./soak/nested-launch.mjs');
   const log = (line) => process.stderr.write(`${line}\n`);
 
-  if (process.geteuid() !== 0) log('warning: not root: the soak needs root (new namespaces, joins, its cgroup) and will fail');
+  if (process.geteuid?.() !== 0) log('warning: not root: the soak needs root (new namespaces, joins, its cgroup) and will fail');
   const order = shuffled(MIXES, options.seed);
   log(`nsbridge soak: seed ${options.seed} (repeat with --seed ${options.seed}), ${MIXES.length} mixes in this order:`);
   log(order.map((mix, i) => `  ${String(i + 1).padStart(2)}. ${mix.name}`).join('\n'));
@@ -62,8 +62,8 @@ async function main(options) {
     if (fixtures) await teardownFixtures(fixtures);
     process.exit(130);
   };
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
+  process.on('SIGINT', (signal) => void interrupt(signal));
+  process.on('SIGTERM', (signal) => void interrupt(signal));
 
   // Warm-up: every mix once, so that fds Node and libuv open lazily on first use exist before
   // the baseline (its outcomes are checked too).
@@ -106,7 +106,7 @@ let options;
 try {
   options = parseOptions(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`soak: ${error.message}\n${USAGE}\n`);
+  process.stderr.write(`soak: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
   process.exit(2);
 }
 if (options.help) {

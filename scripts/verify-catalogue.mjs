@@ -17,7 +17,7 @@ for (const scenario of chosen) {
       console.log(`${scenario.name}: ${results.map((r) => formatResult(r)).join(' | ')}`);
     } catch (error) {
       bad++;
-      console.log(`${scenario.name}: MODEL ERROR ${error.message}`);
+      console.log(`${scenario.name}: MODEL ERROR ${/** @type {Error} */ (error).message}`);
     }
     continue;
   }

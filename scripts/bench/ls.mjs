@@ -98,7 +98,7 @@ async function main() {
   const processes = processCount();
   // lsns -J nests namespaces in its process tree ("children"): count them all.
   const count = (list) => list.reduce((n, ns) => n + 1 + count(ns.children ?? []), 0);
-  const namespaces = count(JSON.parse(run('lsns', ['-J'])).namespaces);
+  const namespaces = count(JSON.parse(run('lsns', ['-J']).toString()).namespaces);
   const ours = listNamespaces().length;
   log(`${processes} processes (${added} added), lsns sees ${namespaces} namespaces, listNamespaces() ${ours}`);
 

@@ -19,8 +19,8 @@ for (const [name, dist] of builds) loaded.push([name, (await import(pathToFileUR
 
 const copy = { ...process.env };
 const contenders = loaded.flatMap(([build, spawn]) => [
-  { name: `${build}, env omitted`, spawn, options: { stdio: 'ignore' } },
-  { name: `${build}, env given`, spawn, options: { stdio: 'ignore', env: copy } },
+  { name: `${build}, env omitted`, spawn, options: { stdio: 'ignore' }, returned: [], exited: [] },
+  { name: `${build}, env given`, spawn, options: { stdio: 'ignore', env: copy }, returned: [], exited: [] },
 ]);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 

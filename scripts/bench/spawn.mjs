@@ -243,6 +243,7 @@ async function measureSequential(once, iterations) {
 // first failure (and rethrows it), so no spawns linger into the next measurement.
 async function runConcurrently(once, total, inFlight) {
   let started = 0;
+  /** @type {Error | null} */
   let error = null;
   const worker = async () => {
     while (error === null && started < total) {

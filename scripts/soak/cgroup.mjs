@@ -52,9 +52,10 @@ export async function removeSoakCgroup(paths) {
         rmdirSync(dir);
         break;
       } catch (error) {
-        if (error.code === 'ENOENT') break;
-        if (error.code !== 'EBUSY' || attempt === 200) {
-          left.push(`${dir}: ${error.code}`);
+        const { code } = /** @type {NodeJS.ErrnoException} */ (error);
+        if (code === 'ENOENT') break;
+        if (code !== 'EBUSY' || attempt === 200) {
+          left.push(`${dir}: ${code}`);
           break;
         }
         await sleep(10);

@@ -6,9 +6,15 @@ import { constants } from 'node:os';
 import { SpawnError } from '../../dist/index.js';
 
 export class Unexpected extends Error {
+  /** @override */
   name = 'Unexpected';
 }
 
+/**
+ * @param {unknown} condition
+ * @param {string} message
+ * @returns {asserts condition}
+ */
 function check(condition, message) {
   if (!condition) throw new Unexpected(message);
 }
@@ -45,7 +51,7 @@ export async function expectExit(child, status, { close = false } = {}) {
   check(!('error' in exited), `exited rejected: ${show(exited.error)}`);
   check(exited.value.code === status.code && exited.value.signal === status.signal, `exit ${show(exited.value)}, expected ${show(status)}`);
   check(child.process.reaped && child.process.closed, 'the pidfd is still open after the reap');
-  if (closed) {
+  if (closed !== null) {
     const [code, signal] = await closed;
     check(code === status.code && signal === status.signal, `'close' with ${show({ code, signal })}`);
   }

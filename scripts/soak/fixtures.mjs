@@ -10,9 +10,9 @@ import { createSoakCgroup, removeSoakCgroup } from './cgroup.mjs';
 
 export const TARGET_HOSTNAME = 'soak-target';
 /** The target's namespaces that differ from ours (user and time are shared with us). */
-const TARGET_KINDS = ['pid', 'uts', 'ipc', 'net', 'mnt'];
+const TARGET_KINDS = /** @type {const} */ (['pid', 'uts', 'ipc', 'net', 'mnt']);
 /** Long sleepers die with the soak, even when it is killed before it can stop them. */
-const SLEEPER = { stdio: 'ignore', killOnParentDeath: true };
+const SLEEPER = /** @type {const} */ ({ stdio: 'ignore', killOnParentDeath: true });
 
 // A program that exits 0 only when each of its "kind=link" arguments names its own namespace
 // (readlink /proc/self/ns/<kind>), else 10 + the argument's index: joins are checked from inside.
@@ -61,8 +61,8 @@ async function firstLine(stream) {
 /** A process handle whose process was killed and reaped: joins through it are ESRCH. */
 async function reapedProcess() {
   const child = spawn('sleep', ['100000'], { ...SLEEPER, namespaces: ['uts'] });
-  await child.ready;
-  const handle = ProcessHandle.open(child.pid);
+  const { pid } = await child.ready;
+  const handle = ProcessHandle.open(pid);
   child.kill('SIGKILL');
   await child.exited; // reaped by nsbridge, which closed child.process
   return { handle, reapedChild: child.process };

@@ -36,6 +36,7 @@ export function childProcesses() {
  * alone overstates what is retained by everything created since the last turn of the loop.
  */
 async function collectGarbage() {
+  if (typeof globalThis.gc !== 'function') throw new Error('soak: gc() is missing: run node with --expose-gc');
   for (let round = 0; round < 3; round++) {
     globalThis.gc();
     await new Promise((resolve) => setImmediate(resolve));

@@ -8,9 +8,9 @@ import { TARGET_HOSTNAME } from './fixtures.mjs';
 
 const OK = { code: 0, signal: null };
 const killedBy = (signal) => ({ code: null, signal });
-const quiet = { stdio: 'ignore' };
+const quiet = /** @type {const} */ ({ stdio: 'ignore' });
 /** Long sleepers (the kill mixes) die with the soak, even when it is killed before it stops them. */
-const sleeper = { stdio: 'ignore', killOnParentDeath: true };
+const sleeper = /** @type {const} */ ({ stdio: 'ignore', killOnParentDeath: true });
 
 /** spawn(file, args, options) must fail at `expected.step` with `expected.code`. */
 const fails = (file, args, options, expected) => expectFailure(spawn(file, args, { ...quiet, ...options }), file, expected);
@@ -27,6 +27,7 @@ async function freshlyFreedPid(tally) {
   const child = spawn('/bin/true', [], quiet);
   tally.helperSpawns++;
   await expectExit(child, OK);
+  check(child.pid !== undefined, 'the helper spawn has no pid'); // expectExit checked it already
   return child.pid;
 }
 
@@ -183,7 +184,7 @@ export const MIXES = [
       await child.ready;
       controller.abort();
       await expectExit(child, killedBy('SIGTERM'));
-      check(errors.length === 1 && errors[0].name === 'AbortError', `'error' events: ${errors.map(String)}`);
+      check(errors.length === 1 && errors[0].name === 'AbortError', `'error' events: ${errors.map(String).join(',')}`);
     },
   },
   {

@@ -17,7 +17,7 @@ export async function runNested({ spawns, seed, inFlight }) {
     killOnParentDeath: true,
   });
   let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk) => (out += String(chunk)));
   const closed = new Promise((resolve) => child.once('close', resolve));
   const exit = await child.exited;
   await closed;

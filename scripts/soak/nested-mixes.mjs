@@ -7,7 +7,7 @@ import { spawn } from '../../dist/index.js';
 import { expectExit, expectFailure } from './expect.mjs';
 
 const OK = { code: 0, signal: null };
-const quiet = { stdio: 'ignore' };
+const quiet = /** @type {const} */ ({ stdio: 'ignore' });
 const fails = (options, expected) => expectFailure(spawn('/bin/true', [], { ...quiet, ...options }), '/bin/true', expected);
 const rootOnly = [{ inside: 0, outside: 0, count: 1 }];
 

@@ -17,8 +17,14 @@ function withDeadline(promise, what) {
 /** Records at most this many unexpected outcomes in full (all are counted). */
 const KEEP_UNEXPECTED = 50;
 
+/**
+ * @typedef {{ index: number, mix: string, message: string }} UnexpectedOutcome
+ * @typedef {{ spawns: number, seconds: number, rssMiB: number, peakMiB: number } & ReturnType<typeof heapFigures>} Checkpoint
+ */
+
 export async function runSoak({ order, spawns, inFlight, checkpoint, fixtures, log }) {
   const perMix = new Map(order.map((mix) => [mix.name, { runs: 0, unexpected: 0 }]));
+  /** @type {{ perMix: typeof perMix, unexpected: UnexpectedOutcome[], unexpectedCount: number, helperSpawns: number, checkpoints: Checkpoint[], seconds?: number }} */
   const result = { perMix, unexpected: [], unexpectedCount: 0, helperSpawns: 0, checkpoints: [] };
   const tally = { helperSpawns: 0 };
   let next = 0;
@@ -34,7 +40,8 @@ export async function runSoak({ order, spawns, inFlight, checkpoint, fixtures, l
     } catch (error) {
       counts.unexpected++;
       result.unexpectedCount++;
-      if (result.unexpected.length < KEEP_UNEXPECTED) result.unexpected.push({ index, mix: mix.name, message: `${error.name}: ${error.message}` });
+      const { name, message } = /** @type {Error} */ (error);
+      if (result.unexpected.length < KEEP_UNEXPECTED) result.unexpected.push({ index, mix: mix.name, message: `${name}: ${message}` });
     }
     // Counted before the await below, so that other workers finishing meanwhile do not move it.
     const count = ++done;
