@@ -70,13 +70,15 @@ async function startRunWithOutput(args: readonly string[]): Promise<{ child: Chi
 }
 
 /**
- * Whether nsbridge has its handlers for SIGINT and SIGTERM in (SigCgt of its status): they go in
- * just after spawn() returns, and the program can print its first line before that; a signal sent
- * earlier still has its default action (nsbridge ends, by design: see program-runner.ts).
+ * Whether nsbridge has its forwarding handlers in (SigCgt of its status): they go in just after
+ * spawn() returns, all four in one go, and the program can print its first line before that; a
+ * signal sent earlier still has its default action (nsbridge ends, by design: program-runner.ts).
+ * SIGHUP and SIGQUIT tell: Node itself catches SIGINT and SIGTERM from its start (to restore the
+ * terminal before it dies of them), but not these two.
  */
 function forwardsSignals(pid: number): boolean {
   const caught = BigInt(`0x${/^SigCgt:\s*(\w+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? '0'}`);
-  return [constants.signals.SIGINT, constants.signals.SIGTERM].every((signal) => (caught >> BigInt(signal - 1)) & 1n);
+  return [constants.signals.SIGHUP, constants.signals.SIGQUIT].every((signal) => (caught >> BigInt(signal - 1)) & 1n);
 }
 
 /** `nsbridge run …` in the background until its program printed 'ready'. */
