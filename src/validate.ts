@@ -165,3 +165,23 @@ export function booleanOption(options: unknown, key: string, name = 'options'): 
   const value = Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined; // never an inherited one
   return value === undefined ? false : checkBoolean(value, `${name}.${key}`);
 }
+
+/** An object literal or a null-prototype object (not an array, a class instance or a function). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** A plain object's own properties (a null-prototype copy: nothing inherited is read as an option). */
+export function checkObject(value: unknown, name: string): Record<string, unknown> {
+  if (!isPlainObject(value)) throw new TypeError(`${name} must be a plain object, got ${describe(value)}`);
+  return ownProperties(value);
+}
+
+/** Every own key of `object` is one of `allowed`: a misspelt option is a TypeError naming it. */
+export function checkKeys(object: Record<string, unknown>, allowed: readonly string[], what: string): void {
+  for (const key of Object.keys(object)) {
+    if (!allowed.includes(key)) throw new TypeError(`Unknown ${what} '${key}': expected one of ${allowed.join(', ')}`);
+  }
+}

@@ -294,6 +294,7 @@ describe('spawn plans', () => {
         persistKinds: [],
         persistPaths: [],
         pidForChildrenOnly: false,
+        loopbackUp: false,
       });
     });
   });

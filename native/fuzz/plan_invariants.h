@@ -63,6 +63,7 @@ inline void CheckParsedJob(const SpawnJob& job) {
   NSBRIDGE_FUZZ_CHECK(job.propagation == 0 || job.propagation == spawn::kPropagationPrivate ||
                       job.propagation == spawn::kPropagationSlave || job.propagation == spawn::kPropagationShared);
   NSBRIDGE_FUZZ_CHECK(job.propagation == 0 || ((job.clone_flags | job.unshare_flags) & CLONE_NEWNS) != 0);
+  NSBRIDGE_FUZZ_CHECK(!job.loopback_up || ((job.clone_flags | job.unshare_flags) & CLONE_NEWNET) != 0);
   NSBRIDGE_FUZZ_CHECK(job.root_fd >= -1 && !(job.has_root && job.root_fd >= 0));
   NSBRIDGE_FUZZ_CHECK(job.cwd_fd >= -1 && !(job.has_cwd && job.cwd_fd >= 0));
   NSBRIDGE_FUZZ_CHECK(job.persist_kinds.size() == job.persist_paths.size() && job.persist_kinds.size() <= spawn::kMaxPersist);
@@ -108,6 +109,7 @@ inline void CheckChildPlan(const SpawnJob& job, const std::vector<int>& stdio, c
   CheckOptionalString(p.root, job.has_root, job.root);
   NSBRIDGE_FUZZ_CHECK(p.root_fd == job.root_fd && p.cwd_fd == job.cwd_fd);
   NSBRIDGE_FUZZ_CHECK(p.propagation == job.propagation && p.keep_capabilities == job.keep_capabilities);
+  NSBRIDGE_FUZZ_CHECK(p.loopback_up == job.loopback_up);
   CheckOptionalString(p.hostname, job.has_hostname, job.hostname);
   CheckOptionalString(p.domainname, job.has_domainname, job.domainname);
   NSBRIDGE_FUZZ_CHECK(p.hostname_len == job.hostname.size());

@@ -82,6 +82,7 @@ constexpr FieldSpec kFields[] = {
     {"rootFd", Shape::kInt},          {"cwdFd", Shape::kInt},
     {"keepCapabilities", Shape::kBoolean}, {"persistKinds", Shape::kPersistKinds},
     {"persistPaths", Shape::kPersistPaths}, {"pidForChildrenOnly", Shape::kBoolean},
+    {"loopbackUp", Shape::kBoolean},
 };
 
 constexpr double kEdgeNumbers[] = {

@@ -8,7 +8,10 @@
 #include <linux/stat.h>
 #include <poll.h>
 #include <signal.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -153,6 +156,25 @@ NSBRIDGE_CHILD_CODE void SetPropagation(const ChildPlan* p) {
   static const char kRoot[] = "/";
   long r = raw::Syscall(__NR_mount, 0, reinterpret_cast<long>(kRoot), 0, static_cast<long>(p->propagation), 0);
   if (r < 0) Fail(p, Step::kPropagation, r);
+}
+
+// A new network namespace has only lo, and it is down: not even 127.0.0.1 answers (ENETUNREACH).
+// Setting IFF_UP is all it takes - the kernel itself then gives lo 127.0.0.1/8 (inetdev_event,
+// NETDEV_UP on a loopback device) and ::1 (addrconf's init_loopback). SIOCSIFFLAGS needs
+// CAP_NET_ADMIN over the namespace's owner, which a child that created it has.
+NSBRIDGE_CHILD_CODE void BringLoopbackUp(const ChildPlan* p) {
+  if (!p->loopback_up) return;
+  long fd = raw::Syscall(__NR_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) Fail(p, Step::kLoopback, fd, static_cast<int>(LoopbackCall::kSocket));
+  struct ifreq req = {};
+  req.ifr_name[0] = 'l';
+  req.ifr_name[1] = 'o';
+  long r = raw::Syscall(__NR_ioctl, fd, SIOCGIFFLAGS, reinterpret_cast<long>(&req));
+  if (r < 0) Fail(p, Step::kLoopback, r, static_cast<int>(LoopbackCall::kGetFlags));
+  req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP);
+  r = raw::Syscall(__NR_ioctl, fd, SIOCSIFFLAGS, reinterpret_cast<long>(&req));
+  if (r < 0) Fail(p, Step::kLoopback, r, static_cast<int>(LoopbackCall::kSetFlags));
+  raw::Syscall(__NR_close, fd);
 }
 
 // Like unshare(1) --mount-proc. When / was made private recursively the proc mount point is
@@ -389,6 +411,7 @@ NSBRIDGE_CHILD_CODE void ExitIfSpawnerGone(const ChildPlan* p) {
 // capabilities the mounts need), then the ambient capabilities.
 [[noreturn]] NSBRIDGE_CHILD_CODE void BecomeProgram(const ChildPlan* p) {
   SetNames(p);
+  BringLoopbackUp(p);
   ChangeRoot(p);
   MountProc(p);
   ChangeDirectory(p);

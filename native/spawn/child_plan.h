@@ -38,6 +38,7 @@ enum class Step : int32_t {
   kExecve,          // preceded by a kCandidate report per execve candidate tried
   kRoot,            // chroot / fchdir; value = DirCall
   kCapabilities,    // capget / capset / prctl(PR_CAP_AMBIENT); value = CapCall
+  kLoopback,        // bringing lo up in a new network namespace; value = LoopbackCall
 };
 
 /** Which call failed at Step::kChdir and Step::kRoot. */
@@ -63,6 +64,9 @@ enum class CandidateDetail : int32_t {
 
 /** Which call failed at Step::kCapabilities. */
 enum class CapCall : int32_t { kCapget = 0, kCapset = 1, kAmbientRaise = 2 };
+
+/** Which call failed at Step::kLoopback. */
+enum class LoopbackCall : int32_t { kSocket = 0, kGetFlags = 1, kSetFlags = 2 };
 
 /** Which call failed at Step::kStdio (the Report's value), so the error names the real syscall. */
 enum class StdioCall : int32_t { kDup3 = 0, kFcntl = 1 };
@@ -121,6 +125,7 @@ struct ChildPlan {
   const char* domainname;
   size_t domainname_len;
   unsigned long propagation;  // mount flags for "/" right after the mount namespace is created, or 0
+  bool loopback_up;           // set IFF_UP on lo in the (new) network namespace
   const char* mount_proc;  // or nullptr
   const char* root;        // chroot target, or nullptr
   int root_fd;             // or a directory fd: fchdir + chroot("."); -1: none

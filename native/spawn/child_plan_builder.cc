@@ -65,6 +65,7 @@ ChildPlanBuilder::ChildPlanBuilder(const SpawnJob& job, std::vector<int> stdio, 
   p->domainname = job.has_domainname ? job.domainname.c_str() : nullptr;
   p->domainname_len = job.domainname.size();
   p->propagation = job.propagation;
+  p->loopback_up = job.loopback_up;
   p->mount_proc = job.has_mount_proc ? job.mount_proc.c_str() : nullptr;
   p->root = job.has_root ? job.root.c_str() : nullptr;
   p->root_fd = job.root_fd;

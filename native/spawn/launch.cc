@@ -76,6 +76,15 @@ const char* CapCallName(int32_t value) {
   return "prctl(PR_CAP_AMBIENT_RAISE)";
 }
 
+const char* LoopbackCallName(int32_t value) {
+  switch (static_cast<LoopbackCall>(value)) {
+    case LoopbackCall::kSocket: return "socket";
+    case LoopbackCall::kGetFlags: return "ioctl(SIOCGIFFLAGS)";
+    case LoopbackCall::kSetFlags: break;
+  }
+  return "ioctl(SIOCSIFFLAGS)";
+}
+
 // A child's report as (step, syscall) names: the step says what failed, the syscall which call.
 void Describe(const Report& r, const SpawnJob& job, Failure* f) {
   const int err = r.error;
@@ -103,6 +112,7 @@ void Describe(const Report& r, const SpawnJob& job, Failure* f) {
     case Step::kPdeathSignal: return f->Set("pdeath_signal", err, "prctl");
     case Step::kSigmask: return f->Set("sigmask", err, "rt_sigprocmask");
     case Step::kExecve: return f->Set("execve", err, "execve");
+    case Step::kLoopback: return f->Set("loopback", err, LoopbackCallName(r.value));
   }
   f->Set("unknown", err, "unknown");
 }

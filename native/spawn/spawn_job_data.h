@@ -73,6 +73,7 @@ struct SpawnJob {
   std::vector<int> persist_kinds;          // CLONE_NEW* flag per bind mount the parent makes
   std::vector<std::string> persist_paths;  // onto which the child's namespace file is bound
   bool pid_for_children_only = false;      // a joined / new pid namespace only for the program's children
+  bool loopback_up = false;                // lo up in the network namespace the child creates
 
   /** Reads and type-checks the JS plan; throws a TypeError naming the field on a wrong type. */
   static SpawnJob FromJs(Napi::Object plan);

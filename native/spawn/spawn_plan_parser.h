@@ -210,6 +210,11 @@ class Parser {
       Wrong("persistPaths", "as long as persistKinds, at most 8");
     }
     job.pid_for_children_only = Boolean("pidForChildrenOnly");
+    job.loopback_up = Boolean("loopbackUp");
+    // Only ever in a network namespace this child creates: never the caller's own.
+    if (job.loopback_up && ((job.clone_flags | job.unshare_flags) & CLONE_NEWNET) == 0) {
+      Wrong("loopbackUp", "false unless cloneFlags or unshareFlags has CLONE_NEWNET");
+    }
     return job;
   }
 

@@ -12,7 +12,7 @@ Flags with an optional value take it only attached, as unshare does: --net=FILE,
 --kill-child=SIG (a bare --net is just the flag, the next word is the program). A kind flag with
 a FILE bind-mounts the new namespace onto that existing file before the program runs, so it
 outlives it (like ip netns add). Implied: --mount-proc → --mount; the map flags and --setgroups
-need/imply --user; --monotonic/--boottime → --time; --hostname → --uts.
+need/imply --user; --monotonic/--boottime → --time; --hostname → --uts; --loopback → --net.
 Without a program, $SHELL (or /bin/sh) runs. nsbridge always forks: with --pid the program is pid 1
 of the new pid namespace. A new mount namespace's mounts are made private first (--propagation),
 so nothing the program mounts reaches the host. Once the program runs, SIGINT, SIGTERM, SIGHUP
@@ -26,6 +26,7 @@ Examples:
   nsbridge run --user --map-root-user -- id -u
   nsbridge run --uts --hostname box -- hostname
   nsbridge run --net -- ip link
+  nsbridge run --loopback -- node -e "require('net').createServer().listen(80, '127.0.0.1', function () { this.close() })"
   nsbridge run --net=/run/netns/blue -- true
   nsbridge run --user --map-users 0:100000:65536 --map-groups 0:100000:65536 -- cat /proc/self/uid_map
   nsbridge run --boottime 86400 -- cat /proc/uptime
@@ -60,6 +61,7 @@ export function registerRun(program: Command): Command {
     .option('--keep-caps', 'keep the capabilities the new user namespace grants, in the ambient set, when the program is not root there')
     .addOption(new Option('--propagation <mode>', "propagation of the new mount namespace's mounts (default private: nothing mounted inside reaches the host)").choices(['private', 'shared', 'slave', 'unchanged']))
     .addOption(new Option('--mount-proc [dir]', 'mount a fresh proc for the new pid namespace (default /proc; implies --mount, needs --pid)').argParser(optionalValue(parseAbsolutePath)))
+    .option('--loopback', 'bring lo up in the new network namespace: 127.0.0.1 and ::1 answer (implies --net)')
     .option('--hostname <name>', 'hostname of the new UTS namespace (implies --uts)', parseHostname)
     .option('--monotonic <seconds>', 'offset of CLOCK_MONOTONIC in the new time namespace (implies --time)', parseSeconds)
     .option('--boottime <seconds>', 'offset of CLOCK_BOOTTIME in the new time namespace (implies --time)', parseSeconds)

@@ -1,7 +1,7 @@
 /**
  * `nsbridge run` flags → spawn() options, with unshare(1)'s implications: --mount-proc implies
  * --mount, the map flags imply --user, --monotonic/--boottime imply --time, --hostname implies
- * --uts. A contradiction is returned as a usage message naming the flags.
+ * --uts, --loopback implies --net. A contradiction is returned as a usage message naming the flags.
  */
 import type { NamespaceType } from '../kinds.js';
 import type { IdMapEntry, Propagation, SpawnOptions } from '../spawn/options.js';
@@ -22,6 +22,7 @@ export interface RunFlags extends KindFlagValues {
   propagation?: Propagation;
   mountProc?: string | true;
   hostname?: string;
+  loopback?: boolean;
   monotonic?: number;
   boottime?: number;
   cgroupPath?: string;
@@ -100,6 +101,7 @@ export function runOptions(flags: RunFlags): SpawnOptions {
   }
   if (flags.propagation !== undefined && !creates.has('mnt')) throw new UsageError('option --propagation needs a new mount namespace (--mount)');
   if (flags.hostname !== undefined) creates.add('uts');
+  if (flags.loopback) creates.add('net');
   const timeOffsets: { monotonic?: number; boottime?: number } = {};
   if (flags.monotonic !== undefined) timeOffsets.monotonic = flags.monotonic;
   if (flags.boottime !== undefined) timeOffsets.boottime = flags.boottime;
@@ -116,6 +118,7 @@ export function runOptions(flags: RunFlags): SpawnOptions {
     ...(flags.mountProc === undefined ? {} : { mountProc: flags.mountProc }),
     ...(flags.propagation === undefined ? {} : { propagation: flags.propagation }),
     ...(flags.hostname === undefined ? {} : { hostname: flags.hostname }),
+    ...(flags.loopback ? { loopback: true } : {}),
     ...(hasOffsets ? { timeOffsets } : {}),
     ...(flags.cgroupPath === undefined ? {} : { cgroup: flags.cgroupPath }),
     ...(flags.killChild === undefined ? {} : { killOnParentDeath: flags.killChild === true ? SIGKILL : flags.killChild }),

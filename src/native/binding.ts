@@ -136,6 +136,8 @@ export interface NativeSpawnPlan {
   persistPaths: string[];
   /** A joined or new pid namespace becomes only the program's pid_for_children (nsenter --no-fork). */
   pidForChildrenOnly: boolean;
+  /** Set IFF_UP on lo in the network namespace the child creates (never the caller's own). */
+  loopbackUp: boolean;
 }
 
 /** What execve said to one PATH candidate, seen from the child. */
@@ -327,6 +329,36 @@ export interface NativeBinding {
    * (syscall 'socket') only when the socket cannot be created.
    */
   netnsIds(paths: string[]): RawNetnsIds;
+
+  // --- namespaces without a process, names, rtnetlink (native/net/, native/nsfs_mounts.cc) ------
+  /**
+   * A new namespace of one kind (`flag`, not CLONE_NEWUSER), held only by the returned fd: a
+   * native thread unshares it, sets `propagation` on / (CLONE_NEWNS only; 0: unchanged), brings lo
+   * up (`loopback`, CLONE_NEWNET only), opens /proc/thread-self/ns/<kind> (pid_for_children,
+   * time_for_children for pid and time) and ends. Errors: 'unshare', 'mount', 'socket',
+   * 'ioctl(SIOCSIFFLAGS)', 'open', 'pthread_create'.
+   */
+  createNamespace(flag: number, propagation: number, loopback: boolean): OwnedFd;
+  /** mount(/proc/self/fd/<fd>, target, MS_BIND): keep the namespace behind fd at target. */
+  bindNamespaceFile(fd: number, target: string): void;
+  /** iproute2's /run/netns recipe: dir made a shared mount (bound onto itself first if it is none); true if bound. */
+  makeSharedMountPoint(dir: string): boolean;
+  /** umount2(path, flags | UMOUNT_NOFOLLOW). */
+  unmount(path: string, flags: number): void;
+  /** statfs f_type of the path itself (O_PATH | O_NOFOLLOW: a symlink is not followed). */
+  fileSystemType(path: string): number;
+  /**
+   * A NETLINK_ROUTE socket of the network namespace behind nsFd (-1: this thread's), created by a
+   * native thread that joins it; NETLINK_EXT_ACK, NETLINK_CAP_ACK and NETLINK_GET_STRICT_CHK set.
+   */
+  rtnetlinkOpen(nsFd: number): OwnedFd;
+  /**
+   * Send netlink messages (each with NLM_F_REQUEST and NLM_F_ACK or NLM_F_DUMP, distinct seqs)
+   * and return the kernel's reply messages of those seqs, concatenated, once each request got
+   * its NLMSG_ERROR or NLMSG_DONE. Throws ('sendto', 'recv', 'recvmsg') only for socket errors: a
+   * refused request is an NLMSG_ERROR in the reply.
+   */
+  netlinkRequest(fd: number, request: Uint8Array): Buffer;
 
   // --- host facts for probe() -----------------------------------------------------------------
   /** The calling thread's effective capability set (capget(2)), bit n = capability n. */

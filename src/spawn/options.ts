@@ -14,7 +14,7 @@ import { Namespace } from '../namespace.js';
 import { ProcessHandle } from '../process-handle.js';
 import { hasEffectiveCapability } from '../capabilities.js';
 import { readNsPid } from '../proc.js';
-import { checkArray, checkBoolean, checkFd, checkId, checkInteger, checkPath, checkPid, checkSignal, checkString, classProperty, describe, ownElement, ownProperties } from '../validate.js';
+import { checkArray, checkBoolean, checkFd, checkId, checkInteger, checkPath, checkPid, checkSignal, checkString, checkKeys, checkObject, classProperty, describe, isPlainObject, ownElement } from '../validate.js';
 import { isSystemError, type SystemErrorShape } from '../errors.js';
 import type { SpawnErrorContext } from './spawn-error.js';
 import { parseCwd, parsePersist, parsePropagation, parseRoot, type DirectoryOption, type PersistEntry, type Propagation } from './fs-options.js';
@@ -144,6 +144,12 @@ export interface SpawnOptions {
    * 'deny' where a gid map is written without CAP_SETGID, else the file is left alone. Requires namespaces.user.
    */
   setgroups?: 'allow' | 'deny';
+  /**
+   * Bring `lo` up in the new network namespace before the program runs, so 127.0.0.1/8 and ::1
+   * answer (a new network namespace starts with lo down: ENETUNREACH). Requires namespaces.net.
+   * A failure is the step 'loopback'.
+   */
+  loopback?: boolean;
   /** sethostname(2) in the new uts namespace: 1 to 64 bytes of UTF-8. Requires namespaces.uts. */
   hostname?: string;
   /** setdomainname(2) (the NIS domain name) in the new uts namespace: 1 to 64 bytes of UTF-8. Requires namespaces.uts. */
@@ -221,30 +227,12 @@ export interface SpawnRequest {
 const optionKeys = Object.keys({
   namespaces: true, join: true, preserveCredentials: true, pidForChildrenOnly: true, propagation: true,
   persist: true, root: true, uidMap: true, gidMap: true, mapRootUser: true, keepCapabilities: true, setgroups: true,
-  hostname: true, domainname: true, mountProc: true, timeOffsets: true, cgroup: true, setTid: true,
+  loopback: true, hostname: true, domainname: true, mountProc: true, timeOffsets: true, cgroup: true, setTid: true,
   cwd: true, env: true, argv0: true, uid: true, gid: true, groups: true, stdio: true,
   killOnParentDeath: true, signal: true, killSignal: true,
 } satisfies Record<keyof SpawnOptions, true>);
 
 const joinKeys: readonly string[] = ['target', 'kinds', ...NAMESPACE_TYPES];
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-/** A plain object's own properties (a null-prototype copy: nothing inherited is read as an option). */
-function checkObject(value: unknown, name: string): Record<string, unknown> {
-  if (!isPlainObject(value)) throw new TypeError(`${name} must be a plain object, got ${describe(value)}`);
-  return ownProperties(value);
-}
-
-function checkKeys(object: Record<string, unknown>, allowed: readonly string[], what: string): void {
-  for (const key of Object.keys(object)) {
-    if (!allowed.includes(key)) throw new TypeError(`Unknown ${what} '${key}': expected one of ${allowed.join(', ')}`);
-  }
-}
 
 /** Like Array.prototype.map, but holes of sparse arrays are visited (as undefined, never inherited). */
 function mapEntries<T>(array: readonly unknown[], each: (value: unknown, index: number) => T): T[] {
@@ -392,6 +380,12 @@ function parsePidForChildrenOnly(value: unknown, creates: ReadonlySet<NamespaceT
   // program in ours: neither is the namespace the option is about.
   if (mountProc !== null) throw new RangeError('options.pidForChildrenOnly conflicts with options.mountProc: the program is not in the pid namespace that proc would show');
   if (setTid.length > 0) throw new RangeError('options.pidForChildrenOnly conflicts with options.setTid: the program is not created in that pid namespace');
+  return true;
+}
+
+function parseLoopback(value: unknown, creates: ReadonlySet<NamespaceType>): boolean {
+  if (value === undefined || !checkBoolean(value, 'options.loopback')) return false;
+  requireCreated(creates, 'net', 'options.loopback');
   return true;
 }
 
@@ -753,6 +747,7 @@ interface Checked {
   cwd: DirectoryOption | null;
   persist: PersistEntry[];
   keepCapabilities: boolean;
+  loopback: boolean;
   preserveCredentials: boolean;
   pidForChildrenOnly: boolean;
   envp: string[];
@@ -794,6 +789,7 @@ function checkTheRest(options: Record<string, unknown>, file: string, stdio: Std
     persist: parsePersist(options.persist, creates),
     root: parseRoot(options.root),
     keepCapabilities: parseKeepCapabilities(options.keepCapabilities, creates),
+    loopback: parseLoopback(options.loopback, creates),
     user: parseUserSetup(options, creates),
     hostname: parseUtsName(options.hostname, 'options.hostname', creates),
     domainname: parseUtsName(options.domainname, 'options.domainname', creates),
@@ -1014,6 +1010,7 @@ function buildPlan(program: { file: string; args: string[] }, checked: Checked, 
     persistKinds: checked.persist.map((entry) => entry.flag),
     persistPaths: checked.persist.map((entry) => entry.path),
     pidForChildrenOnly: checked.pidForChildrenOnly,
+    loopbackUp: checked.loopback,
   };
   return {
     file: program.file,
