@@ -47,6 +47,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterProcScan(env, exports);
   RegisterNsInfo(env, exports);
   RegisterNetnsId(env, exports);
+  RegisterNsfsMounts(env, exports);
+  net::RegisterCreateNamespace(env, exports);
+  net::RegisterRtnetlink(env, exports);
   exports.Set("constants", MakeConstants(env));
   return exports;
 }

@@ -12,5 +12,11 @@ void RegisterFdWatcher(Napi::Env env, Napi::Object exports);       // fd_watcher
 void RegisterClone3Probe(Napi::Env env, Napi::Object exports);     // clone3_probe.cc
 void RegisterSpawn(Napi::Env env, Napi::Object exports);           // spawn/spawn_call.cc
 void RegisterCredentials(Napi::Env env, Napi::Object exports);     // credentials.cc
+void RegisterNsfsMounts(Napi::Env env, Napi::Object exports);      // nsfs_mounts.cc
+
+namespace net {
+void RegisterCreateNamespace(Napi::Env env, Napi::Object exports);  // net/create_namespace.cc
+void RegisterRtnetlink(Napi::Env env, Napi::Object exports);        // net/rtnetlink.cc
+}  // namespace net
 
 }  // namespace nsbridge

@@ -21,3 +21,13 @@ export type { SpawnedChild } from './spawn/spawn.js';
 export type { StdioStream, StdioOption, SlotValue, PipeKind } from './spawn/stdio-types.js';
 export type { Propagation } from './spawn/options.js';
 export type { ExecCandidate } from './spawn/spawn-error.js';
+// Network namespaces: without a process, by name (iproute2's /run/netns), links over rtnetlink.
+export { createNamespace, createNamespaceSync, type CreateNamespaceOptions } from './create-namespace.js';
+export { NETNS_RUN_DIR, persistNamespace, openPersistedNamespace, removePersistedNamespace, listNetnsNames, isNamespaceMount } from './names.js';
+export { Network, type NetworkTarget, type VethPeer, type AddressOptions, type RouteOptions } from './net/network.js';
+export { createVethPair, type VethEnd, type VethPair } from './net/veth.js';
+export type { LinkInfo, LinkSettings } from './net/link-messages.js';
+export type { AddressInfo } from './net/address-messages.js';
+export type { RouteInfo } from './net/route-messages.js';
+export type { IpFamily } from './net/ip-address.js';
+export type { NetlinkErrorShape } from './net/netlink-error.js';

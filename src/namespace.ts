@@ -46,6 +46,11 @@ export class Namespace implements Disposable {
     this.type = type;
   }
 
+  /** @internal A handle for an fd the addon just opened (createNamespace, openNamed): it takes ownership. */
+  static adopt(owned: OwnedFd, type: NamespaceType): Namespace {
+    return new Namespace(adoptToken, owned, type);
+  }
+
   /** The namespace of `type` that process `pid` (or this process) is in, from /proc/<pid>/ns. */
   static of(pid: number | 'self', type: NamespaceType, options: NamespaceOfOptions = {}): Namespace {
     const who = pid === 'self' ? 'self' : checkPid(pid);

@@ -7,4 +7,4 @@ import { createRequire } from 'node:module';
 
 const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
 
-export const { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync } = fs;
+export const { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync } = fs;

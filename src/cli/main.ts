@@ -22,6 +22,7 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   ls: async () => (await import('./ls-command.js')).registerLs,
   run: async () => (await import('./run-command.js')).registerRun,
   enter: async () => (await import('./enter-command.js')).registerEnter,
+  netns: async () => (await import('./netns-command.js')).registerNetns,
 };
 
 /**

@@ -335,8 +335,8 @@ export interface NativeBinding {
    * A new namespace of one kind (`flag`, not CLONE_NEWUSER), held only by the returned fd: a
    * native thread unshares it, sets `propagation` on / (CLONE_NEWNS only; 0: unchanged), brings lo
    * up (`loopback`, CLONE_NEWNET only), opens /proc/thread-self/ns/<kind> (pid_for_children,
-   * time_for_children for pid and time) and ends. Errors: 'unshare', 'mount', 'socket',
-   * 'ioctl(SIOCSIFFLAGS)', 'open', 'pthread_create'.
+   * time_for_children for pid and time: ENOENT for a pid namespace, which has no init) and ends.
+   * Errors: 'unshare', 'mount', 'socket', 'ioctl(SIOCSIFFLAGS)', 'open(/proc/thread-self/ns)', 'pthread_create'.
    */
   createNamespace(flag: number, propagation: number, loopback: boolean): OwnedFd;
   /** mount(/proc/self/fd/<fd>, target, MS_BIND): keep the namespace behind fd at target. */
