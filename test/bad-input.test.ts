@@ -352,6 +352,32 @@ const sparse = (): string[] => {
 // A sparse array's length sized the native vectors before an element was read (bad_alloc aborted).
 add('binding', 'binding.namespaceInfo: a sparse array of length 2**32-1', () => binding.namespaceInfo(sparse(), new Uint8Array(0)), type('"paths"', 'an array of strings'));
 add('binding', 'binding.netnsIds: a sparse array of length 2**32-1', () => binding.netnsIds(sparse()), type('"paths"', 'an array of strings'));
+// Network namespaces (native/net/, native/nsfs_mounts.cc): a bad call is an error, never a crash or a hang.
+badBindingIntegers('createNamespace', 'flag', (v) => binding.createNamespace(v, 0, false), 0);
+add('binding', 'binding.createNamespace: flag 0x10 is no CLONE_NEW* kind', () => binding.createNamespace(0x10, 0, false), range('one CLONE_NEW* flag'));
+add('binding', 'binding.createNamespace: loopback for a uts namespace', () => binding.createNamespace(0x04000000, 0, true), range('loopback', 'CLONE_NEWNET'));
+badBindingIntegers('rtnetlinkOpen', 'nsFd', (v) => binding.rtnetlinkOpen(v), -(2 ** 31));
+add('binding', 'binding.rtnetlinkOpen: an fd of a pid namespace, not a network namespace', () => binding.rtnetlinkOpen(ourPid.fd), sys('EINVAL', 'setns'), true);
+const header = (length: number, flags: number, seq = 1): Uint8Array => {
+  const b = new Uint8Array(Math.max(length, 16));
+  const v = new DataView(b.buffer);
+  v.setUint32(0, length, true);
+  v.setUint16(4, 18, true); // RTM_GETLINK
+  v.setUint16(6, flags, true);
+  v.setUint32(8, seq, true);
+  return b;
+};
+add('binding', 'binding.netlinkRequest: a string instead of bytes', () => binding.netlinkRequest(0, 'x' as never), type('Uint8Array'));
+add('binding', 'binding.netlinkRequest: a request that ends inside a header', () => binding.netlinkRequest(0, new Uint8Array(8)), range('inside a netlink message header'));
+add('binding', 'binding.netlinkRequest: a message longer than the request', () => binding.netlinkRequest(0, header(64, 5).subarray(0, 16)), range('wrong length'));
+add('binding', 'binding.netlinkRequest: no NLM_F_ACK nor NLM_F_DUMP (no reply would ever come: a hang)', () => binding.netlinkRequest(0, header(16, 1)), range('NLM_F_ACK or NLM_F_DUMP'));
+add('binding', 'binding.netlinkRequest: two messages with one sequence number', () => binding.netlinkRequest(0, Uint8Array.from([...header(16, 5), ...header(16, 5)])), range('distinct sequence numbers'));
+add('binding', 'binding.netlinkRequest: an empty request', () => binding.netlinkRequest(0, new Uint8Array(0)), range('empty'));
+add('binding', 'binding.netlinkRequest: fd -1', () => binding.netlinkRequest(-1, header(16, 5)), sys('EBADF', 'sendto'));
+add('binding', 'binding.bindNamespaceFile: a target with a NUL byte', () => binding.bindNamespaceFile(0, 'a\0b'), type('"target"'));
+add('binding', 'binding.unmount: a path with a NUL byte', () => binding.unmount('a\0b', 0), type('"path"'));
+add('binding', 'binding.fileSystemType: a missing path', () => binding.fileSystemType('/nonexistent/nsbridge'), sys('ENOENT', 'open'));
+add('binding', 'binding.makeSharedMountPoint: a missing directory', () => binding.makeSharedMountPoint('/nonexistent/nsbridge'), sys('ENOENT', 'mount'), true);
 
 // --- raw ---------------------------------------------------------------------------------------
 
