@@ -43,7 +43,12 @@ function prepareRunDir(): void {
   } catch (error) {
     if (!isSystemError(error, 'EEXIST')) throw error;
   }
-  addon().makeSharedMountPoint(NETNS_RUN_DIR);
+  try {
+    addon().makeSharedMountPoint(NETNS_RUN_DIR);
+  } catch (error) {
+    if (isSystemError(error, 'EPERM')) throw withHint(error, `making ${NETNS_RUN_DIR} a shared mount (as ip netns add does) needs CAP_SYS_ADMIN over this process's mount namespace (root, or a mount namespace of your own user namespace)`);
+    throw error;
+  }
 }
 
 /**
@@ -61,7 +66,8 @@ export function persistNamespace(namespace: Namespace, nameOrPath: string): stri
   if (isName && namespace.type !== 'net') {
     throw new RangeError(`a name (${describe(nameOrPath)}) is kept in ${NETNS_RUN_DIR}, for network namespaces; give an absolute path for a ${namespace.type} namespace`);
   }
-  if (isName) prepareRunDir();
+  // A name, or a path in /run/netns: iproute2's directory, made a shared mount first either way.
+  if (isName || path.slice(0, path.lastIndexOf('/')) === NETNS_RUN_DIR) prepareRunDir();
   try {
     // O_EXCL: an existing file (or a symlink to one) is never taken over. (libuv opens O_CLOEXEC.)
     closeSync(openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_EXCL, 0));
@@ -73,6 +79,7 @@ export function persistNamespace(namespace: Namespace, nameOrPath: string): stri
     addon().bindNamespaceFile(fd, path);
   } catch (error) {
     unlinkSync(path);
+    if (isSystemError(error, 'EPERM')) throw withHint(error, `keeping a namespace at ${path} is a bind mount: it needs CAP_SYS_ADMIN over this process's mount namespace (root, or a mount namespace of your own user namespace)`);
     throw error;
   }
   return path;
@@ -100,7 +107,7 @@ export function removePersistedNamespace(nameOrPath: string): void {
   unlinkSync(path);
 }
 
-/** The names in /run/netns that hold a network namespace (`ip netns list`), sorted; [] without the directory. */
+/** The names in /run/netns that hold a network namespace (`ip netns list`), sorted; [] without the directory. Other kinds bound there are left out. */
 export function listNetnsNames(): string[] {
   let entries: string[];
   try {
@@ -110,8 +117,13 @@ export function listNetnsNames(): string[] {
     throw error;
   }
   return entries.filter((name) => {
+    const path = `${NETNS_RUN_DIR}/${name}`;
     try {
-      return isNamespaceMount(`${NETNS_RUN_DIR}/${name}`);
+      if (!isNamespaceMount(path)) return false;
+      const ns = Namespace.open(path);
+      const isNet = ns.type === 'net';
+      ns.close();
+      return isNet;
     } catch {
       return false; // removed meanwhile, or not readable
     }

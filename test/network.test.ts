@@ -4,22 +4,19 @@
  * namespace, errors with the kernel's extended-ack text, and nothing left behind.
  */
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createServer, connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
 import {
-  NAMESPACE_TYPES, Namespace, Network, createNamespace, createNamespaceSync, createVethPair, listNamespaces, listNetnsNames,
-  openPersistedNamespace, persistNamespace, removePersistedNamespace, spawn, type NamespaceType,
+  NAMESPACE_TYPES, Namespace, Network, createNamespace, createNamespaceSync, createVethPair, spawn, type NamespaceType,
 } from '../src/index.js';
-import { nsbridge } from './helpers/cli.js';
-import { isRoot, itWith } from './helpers/features.js';
+import { hasCommands, isRoot, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
-import { repoRoot } from './helpers/processes.js';
+import { PLAIN_ENV, nodeArgv, repoRoot } from './helpers/processes.js';
 
 const tag = `${process.pid % 100000}`;
-const hostLinks = (): string[] => (isRoot ? withNetwork('self', (net) => net.links().map((l) => l.name)) : []);
+// This file's links on the host side are named nsb<letter><tag>…: other files run meanwhile and make their own.
+const hostLinks = (): string[] => (isRoot ? withNetwork('self', (net) => net.links().map((l) => l.name).filter((name) => new RegExp(`^nsb[a-z]${tag}`).test(name))) : []);
 
 function withNetwork<T>(target: Namespace | 'self', use: (net: Network) => T): T {
   const net = Network.open(target);
@@ -91,23 +88,11 @@ const PROC_NAME: Record<NamespaceType, string> = { user: 'user', cgroup: 'cgroup
 describe('network namespaces', () => {
   expectEachTestLeavesHostUnchanged();
   let linksBefore: string[];
-  let namesBefore: string[];
-  beforeAll(() => {
-    // The first name ever made binds /run/netns onto itself as a shared mount (iproute2's recipe,
-    // kept for good, as ip keeps it): made here once, so the per-test mount check sees it before.
-    if (!isRoot) return;
-    const ns = createNamespaceSync('net');
-    persistNamespace(ns, `nsbt-${tag}-warm`);
-    removePersistedNamespace(`nsbt-${tag}-warm`);
-    ns.close();
-  });
   beforeEach(() => {
     linksBefore = hostLinks();
-    namesBefore = isRoot ? listNetnsNames() : [];
   });
   afterEach(() => {
     expect(hostLinks(), "the host's links").toEqual(linksBefore);
-    if (isRoot) expect(listNetnsNames(), '/run/netns').toEqual(namesBefore);
   });
 
   itWith(isRoot, 'needs root', 'createNamespace(kind): a new namespace of each kind but user and pid, joinable at once by spawn', async () => {
@@ -289,71 +274,62 @@ describe('network namespaces', () => {
     expect(() => createVethPair({ a: { namespace: 'self', name: 'x' }, b: { namespace: ns, name: 'y', addresses: ['10.0.0.1/40'] } })).toThrow(new RangeError('options.b.addresses[0] must have a prefix length from 0 to 32, got "10.0.0.1/40"'));
   });
 
-  itWith(isRoot, 'needs root', 'names: persisted in /run/netns, opened by name, listed, entered, shown by listNamespaces and ls; removed by unmount + unlink; the namespace lives on while a handle holds it', () => {
-    const name = `nsbt-${tag}-names`;
-    using ns = createNamespaceSync('net', { loopback: true });
-    expect(persistNamespace(ns, name)).toBe(`/run/netns/${name}`);
-    try {
-      expect(listNetnsNames()).toEqual([...namesBefore, name].sort());
-      using opened = openPersistedNamespace(name);
-      expect(opened.equals(ns)).toBe(true);
-      const entry = listNamespaces({ types: ['net'] }).find((e) => e.inode === ns.inode);
-      expect(entry?.holders.mounts).toEqual([`/run/netns/${name}`]);
-      const ls = nsbridge(['ls', '-t', 'net', '-n', '-o', 'NS,NSFS']);
-      expect(ls.stdout.split('\n').map((line) => line.trim().split(/\s+/)).filter(([inode]) => inode === String(ns.inode))).toEqual([[String(ns.inode), `/run/netns/${name}`]]);
-      const enter = nsbridge(['enter', `--net=/run/netns/${name}`, '--', 'readlink', '/proc/self/ns/net']);
-      expect([enter.status, enter.stdout]).toEqual([0, `net:[${ns.inode}]\n`]);
-      const exec = nsbridge(['netns', 'exec', name, '--', 'cat', '/sys/class/net/lo/flags']);
-      expect(exec.status).toBe(0);
-      // Taken: refused, and the existing name is untouched.
-      expect(() => persistNamespace(ns, name)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'open' }));
-      expect(openPersistedNamespace(name).equals(ns)).toBe(true);
-    } finally {
-      removePersistedNamespace(name);
-    }
-    expect(() => openPersistedNamespace(name)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
-    expect(() => removePersistedNamespace(name)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
-    withNetwork(ns, (net) => expect(net.links()[0]?.up).toBe(true));
+  itWith(isRoot, 'needs root', "VethPair.delete() is idempotent: after the far end's namespace is gone (the kernel takes the pair with it), and with a closed handle", async () => {
+    const far = createNamespaceSync('net');
+    const name = `nsbd${tag}a`.slice(0, 15);
+    const pair = createVethPair({ a: { namespace: 'self', name }, b: { namespace: far, name: 'far0' } });
+    expect(hostLinks()).toContain(name);
+    far.close(); // the last reference: the namespace is destroyed, its veth end and so the pair with it
+    for (let i = 0; i < 400 && hostLinks().includes(name); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(hostLinks()).not.toContain(name);
+    pair.delete();
+    pair.delete();
+    using near = createNamespaceSync('net');
+    using other = createNamespaceSync('net');
+    const closedPair = createVethPair({ a: { namespace: near, name: 'n0' }, b: { namespace: other, name: 'o0' } });
+    near.close();
+    closedPair.delete(); // through the other end's namespace
+    withNetwork(other, (net) => expect(net.links().map((l) => l.name)).toEqual(['lo']));
   });
 
-  itWith(isRoot, 'needs root', 'names of other kinds at absolute paths; an existing file is never mounted over, a file that is not a namespace is never removed', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nsbridge-names-'));
-    try {
-      using uts = createNamespaceSync('uts');
-      expect(() => persistNamespace(uts, 'somename')).toThrow(RangeError);
-      const path = join(dir, 'uts');
-      expect(persistNamespace(uts, path)).toBe(path);
-      using again = openPersistedNamespace(path);
-      expect([again.type, again.inode]).toEqual(['uts', uts.inode]);
-      removePersistedNamespace(path);
-      const plain = join(dir, 'plain');
-      writeFileSync(plain, 'keep me');
-      expect(() => persistNamespace(uts, plain)).toThrow(expect.objectContaining({ code: 'EEXIST' }));
-      expect(() => removePersistedNamespace(plain)).toThrow(new RangeError(`"${plain}" is not a persisted namespace (no nsfs file is mounted there): not removed`));
-      expect(readFileSync(plain, 'utf8')).toBe('keep me');
-      expect(() => removePersistedNamespace('/proc/self/ns/net')).toThrow(RangeError);
-      expect(() => persistNamespace(uts, 'a/b')).toThrow(RangeError);
-      expect(() => persistNamespace(uts, '..')).toThrow(RangeError);
-    } finally {
-      rmSync(dir, { recursive: true });
-    }
-  });
-
-  itWith(isRoot, 'needs root', 'nsbridge netns add / list / exec / delete, and errors as one line with exit 1', () => {
-    const name = `nsbt-${tag}-cli`;
-    expect(nsbridge(['netns', 'add', '--loopback', name]).status).toBe(0);
-    try {
-      expect(nsbridge(['netns', 'list']).stdout.split('\n')).toContain(name);
-      expect(JSON.parse(nsbridge(['netns', 'list', '-J']).stdout)).toContainEqual({ name });
-      const exec = nsbridge(['netns', 'exec', name, '--', 'cat', '/proc/self/net/if_inet6']);
-      expect([exec.status, exec.stdout.trim().split(/\s+/)]).toEqual([0, ['00000000000000000000000000000001', '01', '80', '10', '80', 'lo']]);
-      const again = nsbridge(['netns', 'add', name]);
-      expect([again.status, again.stderr]).toEqual([1, `nsbridge: EEXIST: file already exists, open '/run/netns/${name}' (/run/netns/${name} exists: remove it first or choose another name)\n`]);
-    } finally {
-      expect(nsbridge(['netns', 'delete', name]).status).toBe(0);
-    }
-    const gone = nsbridge(['netns', 'delete', name]);
-    expect([gone.status, gone.stderr]).toEqual([1, `nsbridge: ENOENT: No such file or directory, open '/run/netns/${name}'\n`]);
+  itWith(isRoot && hasCommands('unshare'), 'needs root and unshare', 'names (in a mount namespace of the test): persisted in a shared /run/netns and seen from another mount namespace, opened, listed, entered, shown by listNamespaces and ls, removed by unmount + unlink; other kinds at paths; files that are not namespaces never mounted over nor removed; nsbridge netns add / list / exec / delete', () => {
+    // The bind mounts are made in a mount namespace of this test, so that the other test files
+    // (whose checks compare this mount table) never see them.
+    const result = spawnSync('unshare', ['-m', '--propagation', 'private', ...nodeArgv('test/fixtures/netns-names.mjs')], { cwd: repoRoot, encoding: 'utf8', env: PLAIN_ENV, timeout: 60_000, killSignal: 'SIGKILL' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const o = JSON.parse(result.stdout) as Record<string, unknown>;
+    const path = '/run/netns/nsbt-names';
+    expect(o).toEqual({
+      runDirShared: true,
+      path,
+      listed: ['nsbt-names'],
+      seenFromOtherMountNamespace: true,
+      openedEqual: true,
+      holders: [path],
+      ls: [[expect.stringMatching(/^\d+$/), path]],
+      enter: [0, true],
+      taken: 'Error EEXIST open',
+      stillThere: true,
+      afterRemove: ['Error ENOENT open', 'Error ENOENT open', []],
+      livesOn: [['lo', true]],
+      utsByName: 'RangeError',
+      utsPersisted: true,
+      utsOpened: ['uts', true],
+      plain: ['Error EEXIST open', 'RangeError', 'keep me'],
+      symlink: 'RangeError',
+      utsInRunDir: false,
+      badNames: ['RangeError', 'RangeError', 'RangeError', 'RangeError'],
+      cliAdd: 0,
+      cliList: 'nsbt-cli\n',
+      cliListJson: [{ name: 'nsbt-cli' }],
+      cliExec: [0, ['00000000000000000000000000000001', '01', '80', '10', '80', 'lo']],
+      cliAddAgain: { status: 1, stdout: '', stderr: "nsbridge: EEXIST: file already exists, open '/run/netns/nsbt-cli' (/run/netns/nsbt-cli exists: remove it first or choose another name)\n" },
+      cliDelete: 0,
+      cliDeleteAgain: { status: 1, stdout: '', stderr: "nsbridge: ENOENT: No such file or directory, open '/run/netns/nsbt-cli'\n" },
+      cliDeleteNotNamespace: { status: 1, stdout: '', stderr: 'nsbridge: "/etc/hostname" is not a persisted namespace (no nsfs file is mounted there): not removed\n' },
+      unchanged: { mounts: true, fds: true, names: true },
+    });
   });
 });
 

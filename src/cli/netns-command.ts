@@ -13,7 +13,7 @@ make a mount namespace with /etc/netns/NAME files and a remounted /sys.
 Examples:
   nsbridge netns add --loopback blue
   nsbridge netns exec blue -- cat /proc/net/dev
-  nsbridge netns list
+  nsbridge netns list -J
   nsbridge netns delete blue
 `;
 

@@ -5,6 +5,7 @@
  * after the pair exists deletes it (both ends), so nothing half-made stays behind.
  */
 import { checkArray, checkKeys, checkObject, describe, ownElement } from '../validate.js';
+import { isSystemError } from '../errors.js';
 import { checkLinkName, checkMac, checkMtu, type LinkInfo } from './link-messages.js';
 import { parseIp, parseIpPrefix } from './ip-address.js';
 import { Network, type NetworkTarget, type RouteOptions } from './network.js';
@@ -35,7 +36,10 @@ export interface VethPair {
   a: LinkInfo;
   /** The other end, read back in its own namespace. */
   b: LinkInfo;
-  /** Delete the pair (deleting one end deletes both). Idempotent. */
+  /**
+   * Delete the pair (deleting one end deletes both). Idempotent: a pair that is gone already (its
+   * other end's namespace was destroyed, which takes the pair with it) is no error.
+   */
   delete(): void;
 }
 
@@ -124,11 +128,18 @@ export function createVethPair(options: { a: VethEnd; b: VethEnd }): VethPair {
       b: infoB,
       delete() {
         if (deleted) return;
-        const net = Network.open(a.namespace);
-        try {
-          net.deleteLink(a.name);
-        } finally {
-          net.close();
+        // Through whichever end's namespace is still held open.
+        for (const end of [a, b]) {
+          if (end.namespace !== 'self' && end.namespace.closed) continue;
+          const net = Network.open(end.namespace);
+          try {
+            net.deleteLink(end.name);
+          } catch (error) {
+            if (!isSystemError(error, 'ENODEV')) throw error;
+          } finally {
+            net.close();
+          }
+          break;
         }
         deleted = true;
       },
