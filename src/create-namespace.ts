@@ -6,7 +6,7 @@
  */
 import { addon } from './native/addon.js';
 import { Namespace } from './namespace.js';
-import { kindOf, type NamespaceType } from './kinds.js';
+import { kindOf, type NamespaceKind, type NamespaceType } from './kinds.js';
 import { checkKeys, checkObject, describe } from './validate.js';
 import { parsePropagation, type Propagation } from './spawn/fs-options.js';
 import { isSystemError, withHint } from './errors.js';
@@ -32,14 +32,29 @@ const OPTION_KEYS = ['loopback', 'propagation'];
  * nsfs file cannot be opened before its init exists: pid_for_children is ENOENT until then). For
  * those, spawn a program with namespaces ['user'] / ['pid'] and keep Namespace.fromProcess().
  * Needs CAP_SYS_ADMIN in this process's user namespace (root, or a process inside a user
- * namespace it owns). Resolves once the namespace exists.
+ * namespace it owns). The work runs on libuv's pool (on a thread of its own that the pool thread
+ * waits for), so several namespaces are made at once; resolves once the namespace exists.
  */
 export async function createNamespace(type: NamespaceType, options: CreateNamespaceOptions = {}): Promise<Namespace> {
-  return Promise.resolve().then(() => createNamespaceSync(type, options));
+  const { kind, propagation, loopback } = checkRequest(type, options);
+  try {
+    return Namespace.adopt(await addon().createNamespaceAsync(kind.flag, propagation, loopback), kind.type);
+  } catch (error) {
+    throw explained(error, kind.type);
+  }
 }
 
 /** createNamespace(), synchronously (the work is one short native thread). */
 export function createNamespaceSync(type: NamespaceType, options: CreateNamespaceOptions = {}): Namespace {
+  const { kind, propagation, loopback } = checkRequest(type, options);
+  try {
+    return Namespace.adopt(addon().createNamespace(kind.flag, propagation, loopback), kind.type);
+  } catch (error) {
+    throw explained(error, kind.type);
+  }
+}
+
+function checkRequest(type: NamespaceType, options: CreateNamespaceOptions): { kind: NamespaceKind; propagation: number; loopback: boolean } {
   const kind = kindOf(type);
   if (kind.type === 'pid') {
     throw new TypeError("createNamespace('pid') is not possible: the kernel opens a pid namespace's file only once its init exists (pid_for_children is ENOENT before): spawn a program with namespaces: ['pid'] (it is the init) and keep Namespace.fromProcess(child.process, 'pid')");
@@ -52,13 +67,12 @@ export function createNamespaceSync(type: NamespaceType, options: CreateNamespac
   if (o.loopback !== undefined && typeof o.loopback !== 'boolean') throw new TypeError(`options.loopback must be a boolean, got ${describe(o.loopback)}`);
   if (o.loopback === true && kind.type !== 'net') throw new RangeError(`options.loopback applies to 'net' namespaces, not ${describe(type)}`);
   if (o.propagation !== undefined && kind.type !== 'mnt') throw new RangeError(`options.propagation applies to 'mnt' namespaces, not ${describe(type)}`);
-  const propagation = parsePropagation(o.propagation, kind.type === 'mnt');
-  try {
-    return Namespace.adopt(addon().createNamespace(kind.flag, propagation, o.loopback === true), kind.type);
-  } catch (error) {
-    if (isSystemError(error, 'EPERM') && error.syscall === 'unshare') {
-      throw withHint(error, `creating a ${kind.type} namespace needs CAP_SYS_ADMIN in this process's user namespace (root, or run inside a user namespace of your own)`);
-    }
-    throw error;
+  return { kind, propagation: parsePropagation(o.propagation, kind.type === 'mnt'), loopback: o.loopback === true };
+}
+
+function explained(error: unknown, type: NamespaceType): unknown {
+  if (isSystemError(error, 'EPERM') && error.syscall === 'unshare') {
+    return withHint(error, `creating a ${type} namespace needs CAP_SYS_ADMIN in this process's user namespace (root, or run inside a user namespace of your own)`);
   }
+  return error;
 }

@@ -111,6 +111,21 @@ describe('network namespaces', () => {
     }
   });
 
+  itWith(isRoot, 'needs root', 'createNamespace in flight at once (on the pool): each its own namespace, each with lo up; ours unchanged', async () => {
+    const own = Namespace.of('self', 'net');
+    const made = await Promise.all(Array.from({ length: 8 }, () => createNamespace('net', { loopback: true })));
+    try {
+      expect(new Set(made.map((ns) => ns.inode)).size).toBe(8);
+      expect(made.some((ns) => ns.equals(own))).toBe(false);
+      for (const ns of made) withNetwork(ns, (net) => expect(net.addresses().map((a) => a.cidr)).toEqual(['127.0.0.1/8', '::1/128']));
+      using after = Namespace.of('self', 'net');
+      expect(after.equals(own)).toBe(true);
+    } finally {
+      for (const ns of made) ns.close();
+      own.close();
+    }
+  });
+
   itWith(isRoot, 'needs root', "createNamespace('net'): lo down and no address; with loopback: lo up with 127.0.0.1/8 and ::1/128", () => {
     for (const loopback of [false, true]) {
       using ns = createNamespaceSync('net', { loopback });

@@ -339,6 +339,8 @@ export interface NativeBinding {
    * Errors: 'unshare', 'mount', 'socket', 'ioctl(SIOCSIFFLAGS)', 'open(/proc/thread-self/ns)', 'pthread_create'.
    */
   createNamespace(flag: number, propagation: number, loopback: boolean): OwnedFd;
+  /** createNamespace on libuv's pool (whose thread only waits for the one doing the work); rejects with the same errors. */
+  createNamespaceAsync(flag: number, propagation: number, loopback: boolean): Promise<OwnedFd>;
   /** mount(/proc/self/fd/<fd>, target, MS_BIND): keep the namespace behind fd at target. */
   bindNamespaceFile(fd: number, target: string): void;
   /** iproute2's /run/netns recipe: dir made a shared mount (bound onto itself first if it is none); true if bound. */
