@@ -14,7 +14,7 @@ import { Network, createNamespaceSync, listNetnsNames, persistNamespace, removeP
 import { nsbridge } from './helpers/cli.js';
 import { canBeNobody, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
-import { NOBODY } from './helpers/processes.js';
+import { NOBODY, nodeArgv } from './helpers/processes.js';
 
 const NEEDS_NOBODY = 'needs root with setpriv to become uid 65534';
 const prefix = `nsbt-${process.pid}-`;
@@ -88,7 +88,7 @@ describe('network namespaces as uid 65534', () => {
     const dir = nobodyDir();
     try {
       const name = `${prefix}u1`;
-      const result = nsbridge(['run', '--user', '--map-root-user', '--net', '--loopback', '--', process.execPath, 'test/fixtures/netns-unprivileged.mjs', name, dir], { asNobody: true });
+      const result = nsbridge(['run', '--user', '--map-root-user', '--net', '--loopback', '--', ...nodeArgv('test/fixtures/netns-unprivileged.mjs', name, dir)], { asNobody: true });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       expect(JSON.parse(result.stdout)).toEqual({
@@ -109,7 +109,7 @@ describe('network namespaces as uid 65534', () => {
     const dir = nobodyDir();
     try {
       const name = `${prefix}u2`;
-      const result = nsbridge(['run', '--user', '--map-root-user', '--net', '--loopback', '--mount', '--', process.execPath, 'test/fixtures/netns-unprivileged.mjs', name, dir], { asNobody: true });
+      const result = nsbridge(['run', '--user', '--map-root-user', '--net', '--loopback', '--mount', '--', ...nodeArgv('test/fixtures/netns-unprivileged.mjs', name, dir)], { asNobody: true });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       expect(JSON.parse(result.stdout)).toEqual({
