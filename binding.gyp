@@ -27,6 +27,7 @@
         "native/net/create_namespace.cc",
         "native/net/namespace_thread.cc",
         "native/net/rtnetlink.cc",
+        "native/net/socket_in.cc",
         "native/nsfs_mounts.cc",
         "native/owned_fd.cc",
         "native/pidfd_calls.cc",
@@ -60,6 +61,18 @@
       "sources": [
         "native/agent/agent.cc",
         "native/spawn/clone3_trampoline.cc"
+      ],
+      "defines": ["_GNU_SOURCE"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags": ["-Wall", "-Wextra"],
+      "cflags_cc": ["-fexceptions", "-std=c++20", "-Wall", "-Wextra"]
+    },
+    {
+      "target_name": "nsbridge-init",
+      "type": "executable",
+      "sources": [
+        "native/init/init.cc"
       ],
       "defines": ["_GNU_SOURCE"],
       "cflags!": ["-fno-exceptions"],

@@ -50,6 +50,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNsfsMounts(env, exports);
   net::RegisterCreateNamespace(env, exports);
   net::RegisterRtnetlink(env, exports);
+  net::RegisterSocketIn(env, exports);
   exports.Set("constants", MakeConstants(env));
   return exports;
 }

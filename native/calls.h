@@ -17,6 +17,7 @@ void RegisterNsfsMounts(Napi::Env env, Napi::Object exports);      // nsfs_mount
 namespace net {
 void RegisterCreateNamespace(Napi::Env env, Napi::Object exports);  // net/create_namespace.cc
 void RegisterRtnetlink(Napi::Env env, Napi::Object exports);        // net/rtnetlink.cc
+void RegisterSocketIn(Napi::Env env, Napi::Object exports);         // net/socket_in.cc
 }  // namespace net
 
 }  // namespace nsbridge

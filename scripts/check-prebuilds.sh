@@ -35,7 +35,7 @@ highest() { readelf -V "$2" | grep -oE "\\b$1_[0-9]+(\\.[0-9]+)+" | sed "s/^$1_/
 status=0
 for arch in "${arches[@]}"; do
   dir="prebuilds/linux-$arch"
-  for file in "$dir/nsbridge.glibc.node" "$dir/nsbridge-agent"; do
+  for file in "$dir/nsbridge.glibc.node" "$dir/nsbridge-agent" "$dir/nsbridge-init"; do
     if [ ! -f "$file" ]; then
       echo "check-prebuilds: $file is missing (npm run prebuild)" >&2
       status=1

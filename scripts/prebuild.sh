@@ -5,9 +5,9 @@
 #   scripts/prebuild.sh x64          # one of them
 #
 # Writes prebuilds/linux-<arch>/nsbridge.glibc.node (prebuildify: Node-API, so one file serves
-# every Node version; stripped; tagged glibc) and, beside it, the kernel cross-check's agent
-# program nsbridge-agent (stripped), which `nsbridge verify` runs from the directory of the
-# addon it loaded. arm64 is cross-compiled with Debian's aarch64-linux-gnu toolchain, installed
+# every Node version; stripped; tagged glibc) and, beside it, the programs run from the directory
+# of the addon that was loaded (stripped): the kernel cross-check's agent nsbridge-agent
+# (`nsbridge verify`) and nsbridge-init (spawn's `init` option). arm64 is cross-compiled with Debian's aarch64-linux-gnu toolchain, installed
 # with apt-get when it is missing.
 #
 # The builds run in a copy of the sources in a temporary directory, so the checkout's build/
@@ -73,7 +73,9 @@ for arch in "${arches[@]}"; do
   rm -rf "$out"
   mkdir -p "$out"
   cp "$work/prebuilds/linux-$arch/nsbridge.glibc.node" "$out/"
-  "${cc_prefix}strip" --strip-all -o "$out/nsbridge-agent" "$work/build/Release/nsbridge-agent"
-  chmod 0755 "$out/nsbridge-agent"
+  for program in nsbridge-agent nsbridge-init; do
+    "${cc_prefix}strip" --strip-all -o "$out/$program" "$work/build/Release/$program"
+    chmod 0755 "$out/$program"
+  done
   scripts/check-prebuilds.sh "$arch"
 done
