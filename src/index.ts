@@ -31,3 +31,9 @@ export type { AddressInfo } from './net/address-messages.js';
 export type { RouteInfo } from './net/route-messages.js';
 export type { IpFamily } from './net/ip-address.js';
 export type { NetlinkErrorShape } from './net/netlink-error.js';
+export {
+  socketIn, socketNamespace, listenIn, connectIn, createDgramSocketIn,
+  type SocketKind, type SocketInOptions, type InetBinding, type UnixBinding, type ListenInOptions, type ConnectInOptions, type DgramInOptions,
+} from './inside/sockets.js';
+export { namespaceWorker, WORKER_NAMESPACE_TYPES, type NamespaceWorkerOptions, type WorkerNamespaceType } from './inside/worker.js';
+export { namespaceDispatcher, type NamespaceDispatcherOptions } from './inside/dispatcher.js';

@@ -438,6 +438,18 @@ describe('nsbridge run: exit codes and signals', () => {
     expect(await gone(program)).toBe(true);
   });
 
+  itWith(isRoot, 'needs root', '--init: the handler-less program is pid 2 behind nsbridge-init, which passes SIGTERM on: 143, the program ended by it; its exit status is ours', async () => {
+    const { child, program } = await startRun(['--pid', '--init', '--', 'sh', '-c', 'echo ready; exec sleep 1000']);
+    expect(readFileSync(`/proc/${program}/comm`, 'utf8')).toBe('nsbridge-init\n');
+    child.kill('SIGTERM');
+    expect(await ended(child)).toEqual({ code: 143, signal: null });
+    expect(await gone(program)).toBe(true);
+    const result = nsbridge(['run', '--pid', '--init', '--', 'sh', '-c', 'echo $$; exit 3']);
+    expect([result.status, result.stdout, result.stderr]).toEqual([3, '2\n', '']);
+    const usage = nsbridge(['run', '--init', '--', 'true']);
+    expect([usage.status, usage.stderr]).toEqual([2, 'error: option --init needs --pid: the init runs as pid 1 of the new pid namespace\n(run with --help for usage)\n']);
+  });
+
   itWith(isRoot, 'needs root', 'a pid-1 program with a handler gets the signal itself', async () => {
     const { child } = await startRun(['--pid', '--', 'sh', '-c', 'trap "exit 4" INT; echo ready; while :; do sleep 0.05; done']);
     child.kill('SIGINT');

@@ -81,7 +81,9 @@ export async function runProgram(file: string, args: readonly string[], options:
     const again = signal === 'SIGTERM' && terminated;
     if (signal === 'SIGTERM') terminated = true;
     const pid = child.pid;
-    child.kill(again || (pid !== undefined && droppedByInit(pid, signalNumbers[signal]!)) ? 'SIGKILL' : signal);
+    // nsbridge-init (--init) takes every signal (blocked, then sigwaitinfo) and passes it on.
+    const dropped = options.init !== true && pid !== undefined && droppedByInit(pid, signalNumbers[signal]!);
+    child.kill(again || dropped ? 'SIGKILL' : signal);
   };
   for (const signal of FORWARDED) process.on(signal, forward);
   afterSpawn?.(); // what the options referred to (directory fds, namespace handles) is no longer needed
@@ -101,9 +103,9 @@ export async function runProgram(file: string, args: readonly string[], options:
 
 /**
  * Whether `signal` sent to our child `pid` would be dropped: it is pid 1 of its pid namespace and
- * has neither a handler for the signal nor ignores it (the kernel discards signals with the default
- * action that reach a namespace's init from outside, except SIGKILL/SIGSTOP). The child is ours
- * and not yet reaped, so its pid cannot have been reused.
+ * has neither a handler for the signal nor ignores nor blocks it (the kernel discards signals with
+ * the default action that reach a namespace's init from outside, except SIGKILL/SIGSTOP; a blocked
+ * one is queued). The child is ours and not yet reaped, so its pid cannot have been reused.
  */
 function droppedByInit(pid: number, signal: number): boolean {
   let status: string;
@@ -116,7 +118,7 @@ function droppedByInit(pid: number, signal: number): boolean {
   const nspid = field('NSpid').split(/\s+/);
   if (nspid.length < 2 || nspid.at(-1) !== '1') return false;
   const bit = 1n << BigInt(signal - 1);
-  const caught = (BigInt(`0x${field('SigCgt') || '0'}`) | BigInt(`0x${field('SigIgn') || '0'}`)) & bit;
+  const caught = (BigInt(`0x${field('SigCgt') || '0'}`) | BigInt(`0x${field('SigIgn') || '0'}`) | BigInt(`0x${field('SigBlk') || '0'}`)) & bit;
   return caught === 0n;
 }
 

@@ -18,7 +18,7 @@ of the new pid namespace. A new mount namespace's mounts are made private first 
 so nothing the program mounts reaches the host. Once the program runs, SIGINT, SIGTERM, SIGHUP
 and SIGQUIT sent to nsbridge are passed on to it (a second SIGTERM kills it); a pid 1 without a
 handler for the signal would never see it (the kernel drops it), so nsbridge ends such a program
-with SIGKILL instead (exit status 137). During the setup they end nsbridge itself, so a setup that
+with SIGKILL instead (exit status 137), unless --init runs in front of it. During the setup they end nsbridge itself, so a setup that
 hangs can be interrupted, and the half-made child then exits without running the program.
 ${EXIT_CODES_HELP}
 Examples:
@@ -31,6 +31,7 @@ Examples:
   nsbridge run --user --map-users 0:100000:65536 --map-groups 0:100000:65536 -- cat /proc/self/uid_map
   nsbridge run --boottime 86400 -- cat /proc/uptime
   nsbridge run --pid --mount-proc --kill-child -- sleep 1000
+  nsbridge run --pid --init -- sh -c 'sleep 1 & echo $$'
 `;
 
 export function registerRun(program: Command): Command {
@@ -66,6 +67,7 @@ export function registerRun(program: Command): Command {
     .option('--monotonic <seconds>', 'offset of CLOCK_MONOTONIC in the new time namespace (implies --time)', parseSeconds)
     .option('--boottime <seconds>', 'offset of CLOCK_BOOTTIME in the new time namespace (implies --time)', parseSeconds)
     .option('--cgroup-path <dir>', 'start the program in this cgroup v2 directory (CLONE_INTO_CGROUP)', parseNonEmpty)
+    .option('--init', "put nsbridge's init at pid 1 of the new pid namespace, the program as pid 2: it forwards every signal, reaps orphans, and exits as the program did (needs --pid)")
     .addOption(new Option('--kill-child [signal]', 'when nsbridge dies, send the program this signal (default KILL)').argParser(optionalValue(parseSignal)))
     .option('-R, --root <dir>', 'run the program with this root directory (chroot, in the new mount namespace)', parseNonEmpty)
     .option('-w, --wd <dir>', "the program's working directory (after --root)", parseNonEmpty)

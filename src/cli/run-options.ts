@@ -23,6 +23,7 @@ export interface RunFlags extends KindFlagValues {
   mountProc?: string | true;
   hostname?: string;
   loopback?: boolean;
+  init?: boolean;
   monotonic?: number;
   boottime?: number;
   cgroupPath?: string;
@@ -102,6 +103,7 @@ export function runOptions(flags: RunFlags): SpawnOptions {
   if (flags.propagation !== undefined && !creates.has('mnt')) throw new UsageError('option --propagation needs a new mount namespace (--mount)');
   if (flags.hostname !== undefined) creates.add('uts');
   if (flags.loopback) creates.add('net');
+  if (flags.init && !creates.has('pid')) throw new UsageError('option --init needs --pid: the init runs as pid 1 of the new pid namespace');
   const timeOffsets: { monotonic?: number; boottime?: number } = {};
   if (flags.monotonic !== undefined) timeOffsets.monotonic = flags.monotonic;
   if (flags.boottime !== undefined) timeOffsets.boottime = flags.boottime;
@@ -119,6 +121,7 @@ export function runOptions(flags: RunFlags): SpawnOptions {
     ...(flags.propagation === undefined ? {} : { propagation: flags.propagation }),
     ...(flags.hostname === undefined ? {} : { hostname: flags.hostname }),
     ...(flags.loopback ? { loopback: true } : {}),
+    ...(flags.init ? { init: true } : {}),
     ...(hasOffsets ? { timeOffsets } : {}),
     ...(flags.cgroupPath === undefined ? {} : { cgroup: flags.cgroupPath }),
     ...(flags.killChild === undefined ? {} : { killOnParentDeath: flags.killChild === true ? SIGKILL : flags.killChild }),

@@ -361,6 +361,17 @@ export interface NativeBinding {
    * refused request is an NLMSG_ERROR in the reply.
    */
   netlinkRequest(fd: number, request: Uint8Array): Buffer;
+  /**
+   * A socket of the network namespace behind nsFd (-1: this thread's), made by a native thread
+   * that joins it: socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC), SO_REUSEADDR and
+   * IPV6_V6ONLY when asked, bound to `address` (an encoded struct sockaddr) unless null, and for
+   * AF_UNIX connected to `peer` unless null. Returns the raw fd: the caller hands it to a Node
+   * object at once or closes it. Errors: 'setns', 'socket', 'setsockopt(SO_REUSEADDR)',
+   * 'setsockopt(IPV6_V6ONLY)', 'bind', 'connect', 'pthread_create'.
+   */
+  socketIn(nsFd: number, domain: number, type: number, reuseAddress: boolean, v6Only: boolean, address: Uint8Array | null, peer?: Uint8Array | null): number;
+  /** ioctl(fd, SIOCGSKNS): the network namespace socket `fd` belongs to. */
+  socketNamespace(fd: number): OwnedFd;
 
   // --- host facts for probe() -----------------------------------------------------------------
   /** The calling thread's effective capability set (capget(2)), bit n = capability n. */

@@ -15,6 +15,7 @@ import type { Namespace, NamespaceOfOptions } from '../namespace.js';
 import type { ExitInfo, ProcessHandle } from '../process-handle.js';
 import { isSystemError } from '../errors.js';
 import { checkSignal } from '../validate.js';
+import { initFailure, parseInitReport, readInitStatus, type InitReport } from './init-option.js';
 
 /** Marks a promise as handled (its rejection is delivered to whoever awaits it, never "unhandled"). */
 function handled<T>(promise: Promise<T>): Promise<T> {
@@ -29,6 +30,8 @@ export interface StartedChild {
   pipes: number[];
   signal: AbortSignal | undefined;
   killSignal: number;
+  /** With the init option: this process's end of nsbridge-init's status socket (an fd it owns). */
+  initStatusFd?: number;
 }
 
 /**
@@ -83,10 +86,14 @@ export class NsChild<Stdin extends Socket | null = Socket | null, Stdout extends
     this.process = started.process;
     this.stdio = started.pipes.map((fd, slot) => (fd < 0 ? null : pipeSocket(fd, slot)));
     [this.stdin, this.stdout, this.stderr] = [0, 1, 2].map((slot) => this.stdio[slot] ?? null) as [Stdin, Stdout, Stderr];
-    this.ready = Promise.resolve(started.process);
-    this.exited = handled(started.process.exited());
+    if (started.initStatusFd === undefined) {
+      this.ready = Promise.resolve(started.process);
+      this.exited = handled(started.process.exited());
+      process.nextTick(() => this.emit('spawn'));
+    } else {
+      [this.ready, this.exited] = this.#throughInit(started.process, started.initStatusFd);
+    }
     const stopAbort = this.#watchAbort(started.signal, started.killSignal);
-    process.nextTick(() => this.emit('spawn'));
     void this.exited.then(
       (info) => {
         stopAbort();
@@ -149,6 +156,33 @@ export class NsChild<Stdin extends Socket | null = Socket | null, Stdout extends
   #handle(): ProcessHandle {
     if (this.process === null) throw new Error(`spawn ${this.spawnfile} failed: there is no process`);
     return this.process;
+  }
+
+  /**
+   * ready and exited of a program behind nsbridge-init: ready once the init reports the program
+   * running (or its execve error), exited with the program's own status from the init's last line
+   * (the init's own status if it said nothing: it was SIGKILLed, say).
+   */
+  #throughInit(init: ProcessHandle, statusFd: number): [Promise<ProcessHandle>, Promise<ExitInfo>] {
+    let first!: (report: InitReport) => void;
+    const firstLine = new Promise<InitReport>((resolve) => (first = resolve));
+    const status = readInitStatus(pipeSocket(statusFd, 3), first);
+    // One error object for both promises, as for any other setup failure.
+    const failure = firstLine.then((report) => (report.error === null ? null : initFailure(this.spawnfile, report.error)));
+    const ready = handled(
+      failure.then((error) => {
+        if (error !== null) throw error;
+        process.nextTick(() => this.emit('spawn'));
+        return init;
+      }),
+    );
+    const exited = handled(
+      Promise.all([init.exited(), status, failure]).then(([own, text, error]) => {
+        if (error !== null) throw error;
+        return parseInitReport(text).end ?? own;
+      }),
+    );
+    return [ready, exited];
   }
 
   #emitError(error: Error): void {

@@ -205,6 +205,15 @@ export interface SpawnOptions {
   signal?: AbortSignal;
   /** Sent when `signal` aborts. Default 'SIGTERM'. */
   killSignal?: string | number;
+  /**
+   * Put nsbridge's own init (nsbridge-init, shipped beside the addon) at pid 1 of the new pid
+   * namespace, with the program as its child (pid 2), as `docker run --init` does with tini:
+   * every signal sent to the child (kill(), an abort's killSignal) is forwarded to the program,
+   * orphans are reaped, and `exited` reports the program's own exit code or signal. Needs 'pid'
+   * in `namespaces`. `child.pid` is the init's. With `root`, the init is exec'd at its path in
+   * the addon's directory, which must then exist inside the new root too.
+   */
+  init?: boolean;
 }
 
 export interface SpawnRequest {
@@ -229,7 +238,7 @@ const optionKeys = Object.keys({
   persist: true, root: true, uidMap: true, gidMap: true, mapRootUser: true, keepCapabilities: true, setgroups: true,
   loopback: true, hostname: true, domainname: true, mountProc: true, timeOffsets: true, cgroup: true, setTid: true,
   cwd: true, env: true, argv0: true, uid: true, gid: true, groups: true, stdio: true,
-  killOnParentDeath: true, signal: true, killSignal: true,
+  killOnParentDeath: true, signal: true, killSignal: true, init: true,
 } satisfies Record<keyof SpawnOptions, true>);
 
 const joinKeys: readonly string[] = ['target', 'kinds', ...NAMESPACE_TYPES];

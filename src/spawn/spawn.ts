@@ -11,6 +11,8 @@ import { PreparationFailure, normalizeSpawn, type SpawnOptions } from './options
 import { NsChild } from './ns-child.js';
 import { SpawnError, spawnErrorFrom } from './spawn-error.js';
 import type { StdioOption, StdioStream } from './stdio-types.js';
+import { withInit } from './init-option.js';
+import { isPlainObject } from '../validate.js';
 
 /** What spawn() returns for options of type O: stdin / stdout / stderr typed from O's stdio. */
 export type SpawnedChild<O> = NsChild<StdioStream<StdioOption<O>, 0>, StdioStream<StdioOption<O>, 1>, StdioStream<StdioOption<O>, 2>>;
@@ -23,6 +25,13 @@ export type SpawnedChild<O> = NsChild<StdioStream<StdioOption<O>, 0>, StdioStrea
 export function spawn<const O extends SpawnOptions = Record<never, never>>(file: string, args?: readonly string[], options?: O): SpawnedChild<O>;
 export function spawn<const O extends SpawnOptions = Record<never, never>>(file: string, options?: O): SpawnedChild<O>;
 export function spawn(file: string, args?: unknown, options?: unknown): NsChild {
+  if (options === undefined && isPlainObject(args)) {
+    options = args;
+    args = undefined;
+  }
+  const init = withInit(file, args, options);
+  const programFile = file;
+  if (init !== null) ({ file, args, options } = init);
   let request;
   try {
     request = normalizeSpawn(file, args, options);
@@ -43,18 +52,24 @@ export function spawn(file: string, args?: unknown, options?: unknown): NsChild 
   } finally {
     request.release();
   }
+  const pipeSlots = request.stdioKinds.map((kind) => kind === 'pipe');
+  if (init !== null) pipeSlots.length = init.statusSlot; // the status socket is the init's, not a stdio slot
   if (result.failure !== null || result.pidfd === null) {
-    const failure = result.failure ?? { step: 'unknown', errno: 5, code: 'EIO', syscall: 'spawn', candidates: [] };
-    return new NsChild(request.file, null, new SpawnError(request.file, failure, request.errorContext), request.stdioKinds.map((kind) => kind === 'pipe'));
+    let failure = result.failure ?? { step: 'unknown', errno: 5, code: 'EIO', syscall: 'spawn', candidates: [] };
+    // The init's own exec is a step of its own: the program's execve is the init's to report.
+    if (init !== null && failure.step === 'execve') failure = { ...failure, step: 'init' };
+    return new NsChild(programFile, null, new SpawnError(request.file, failure, request.errorContext), pipeSlots);
   }
+  const pipes = init === null ? result.pipes : result.pipes.slice(0, init.statusSlot);
   return new NsChild(
-    request.file,
+    programFile,
     {
-      file: request.file,
+      file: programFile,
       process: ProcessHandle.adoptChild(result.pidfd, result.pid),
-      pipes: result.pipes,
+      pipes,
       signal: request.signal,
       killSignal: request.killSignal,
+      ...(init === null ? {} : { initStatusFd: result.pipes[init.statusSlot]! }),
     },
     null,
   );
