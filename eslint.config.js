@@ -6,7 +6,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build*/', 'docs/', 'prebuilds/', 'node_modules/', 'native/', '.bench-base/', 'coverage/'] },
+  // examples/: projects of their own (own dependencies, installed and tested by .ci/run).
+  { ignores: ['dist/', 'build*/', 'docs/', 'prebuilds/', 'node_modules/', 'native/', '.bench-base/', 'coverage/', 'examples/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

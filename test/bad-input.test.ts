@@ -377,6 +377,20 @@ add('binding', 'binding.netlinkRequest: fd -1', () => binding.netlinkRequest(-1,
 add('binding', 'binding.bindNamespaceFile: a target with a NUL byte', () => binding.bindNamespaceFile(0, 'a\0b'), type('"target"'));
 add('binding', 'binding.unmount: a path with a NUL byte', () => binding.unmount('a\0b', 0), type('"path"'));
 add('binding', 'binding.fileSystemType: a missing path', () => binding.fileSystemType('/nonexistent/nsbridge'), sys('ENOENT', 'open'));
+// Sockets of other namespaces (native/net/socket_in.cc).
+badBindingIntegers('socketIn', 'nsFd', (v) => binding.socketIn(v, 2, 1, false, false, null), -(2 ** 31));
+badBindingIntegers('socketIn', 'domain', (v) => binding.socketIn(-1, v, 1, false, false, null), 0);
+add('binding', 'binding.socketIn: domain AF_PACKET (17) is not one of the three', () => binding.socketIn(-1, 17, 1, false, false, null), range('AF_INET, AF_INET6 or AF_UNIX'));
+add('binding', 'binding.socketIn: type SOCK_RAW (3)', () => binding.socketIn(-1, 2, 3, false, false, null), range('SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET'));
+add('binding', 'binding.socketIn: v6Only for AF_INET', () => binding.socketIn(-1, 2, 1, false, true, null), range('v6Only applies to AF_INET6'));
+add('binding', 'binding.socketIn: an address of another family than the socket', () => binding.socketIn(-1, 2, 1, false, false, Uint8Array.from([10, 0, ...new Array<number>(26).fill(0)])), range('address family'));
+add('binding', 'binding.socketIn: an address of one byte', () => binding.socketIn(-1, 2, 1, false, false, new Uint8Array(1)), range('one struct sockaddr'));
+add('binding', 'binding.socketIn: an address longer than sockaddr_storage', () => binding.socketIn(-1, 2, 1, false, false, new Uint8Array(129)), range('one struct sockaddr'));
+add('binding', 'binding.socketIn: a peer for a TCP socket', () => binding.socketIn(-1, 2, 1, false, false, null, Uint8Array.from([1, 0, 0x61])), range('AF_UNIX sockets only'));
+add('binding', 'binding.socketIn: a string address', () => binding.socketIn(-1, 2, 1, false, false, 'x' as never), type('Uint8Array'));
+add('binding', 'binding.socketIn: an fd of a pid namespace', () => binding.socketIn(ourPid.fd, 2, 1, false, false, null), sys('EINVAL', 'setns'), true);
+badBindingIntegers('socketNamespace', 'fd', (v) => binding.socketNamespace(v), -(2 ** 31));
+add('binding', 'binding.socketNamespace: an fd that is no socket', () => binding.socketNamespace(ourPid.fd), sys('ENOTTY', 'ioctl(SIOCGSKNS)'));
 add('binding', 'binding.makeSharedMountPoint: a missing directory', () => binding.makeSharedMountPoint('/nonexistent/nsbridge'), sys('ENOENT', 'mount'), true);
 
 // --- raw ---------------------------------------------------------------------------------------
