@@ -5,7 +5,7 @@
  * the program's execve failure are steps of their own.
  */
 import { once } from 'node:events';
-import { mkdtempSync, rmdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
@@ -100,6 +100,25 @@ describe('spawn({ init: true })', () => {
     // The init itself is gone (it exits 127 after reporting): wait for its exit through the handle.
     expect(await missing.process!.exited()).toEqual({ code: 127, signal: null });
     missing.process!.close();
+
+    // A file without #! is ENOEXEC, as for spawn() without init: never run by a shell instead.
+    const scriptDir = mkdtempSync(join(tmpdir(), 'nsbridge-init-noexec-'));
+    const script = join(scriptDir, 'no-shebang');
+    writeFileSync(script, 'echo ran\n', { mode: 0o755 });
+    try {
+      const noexec = spawn(script, [], { namespaces: ['pid'], init: true, stdio: 'ignore' });
+      const failed = (await noexec.ready.catch((e: unknown) => e)) as SpawnError;
+      expect([failed.step, failed.code, failed.syscall]).toEqual(['execve', 'ENOEXEC', 'execve']);
+      expect(await noexec.process!.exited()).toEqual({ code: 126, signal: null });
+      noexec.process!.close();
+      // Found on PATH by the init's own search (the program's environment's PATH).
+      const onPath = spawn('no-shebang', [], { namespaces: ['pid'], init: true, stdio: 'ignore', env: { PATH: `/nonexistent:${scriptDir}` } });
+      expect(((await onPath.ready.catch((e: unknown) => e)) as SpawnError).code).toBe('ENOEXEC');
+      await onPath.process!.exited();
+      onPath.process!.close();
+    } finally {
+      rmSync(scriptDir, { recursive: true });
+    }
 
     const root = mkdtempSync(join(tmpdir(), 'nsbridge-init-root-'));
     try {

@@ -7,7 +7,8 @@
 //   nsbridge-init STATUS_FD FILE ARGV0 [ARG...]
 //
 // STATUS_FD (decimal, >= 3) is open for writing (a socket); it is close-on-exec for the program.
-// FILE is run as by execvp with argv ARGV0 ARG... (the environment is already the program's).
+// FILE is run as execvp would find it on PATH (without execvp's /bin/sh fallback), with argv
+// ARGV0 ARG... (the environment is already the program's).
 // init forwards every signal it receives to the program, reaps every child, and when the program
 // ends exits the same way (as pid 1: the kernel then kills the rest of the namespace).
 // STATUS_FD gets one line per write:
@@ -21,12 +22,52 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
+
+// What spawn() searches when the environment has no PATH (src/spawn/options.ts DEFAULT_PATH).
+constexpr const char* kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
+
+// execvp's search without its shell fallback (execvp runs a file that fails with ENOEXEC through
+// /bin/sh; nsbridge never starts a shell): the spawn engine's rules (native/spawn/child.cc Exec)
+// — ENOENT-like errors try the next PATH entry ('' is '.'), EACCES is remembered and reported if
+// nothing else runs, anything else stops. Returns the errno; returns only on failure.
+int ExecOnPath(const char* file, char* const* args) {
+  if (strchr(file, '/') != nullptr) {
+    execve(file, args, environ);
+    return errno;
+  }
+  const char* path = getenv("PATH");
+  if (path == nullptr) path = kDefaultPath;
+  const size_t file_length = strlen(file);
+  bool saw_eacces = false;
+  for (const char* dir = path;; dir++) {
+    const char* end = strchrnul(dir, ':');
+    const size_t dir_length = end == dir ? 1 : static_cast<size_t>(end - dir);
+    char candidate[PATH_MAX];
+    if (dir_length + 1 + file_length < sizeof candidate) {
+      memcpy(candidate, end == dir ? "." : dir, dir_length);
+      candidate[dir_length] = '/';
+      memcpy(candidate + dir_length + 1, file, file_length + 1);
+      execve(candidate, args, environ);
+      const int error = errno;
+      if (error == EACCES) {
+        saw_eacces = true;
+      } else if (error != ENOENT && error != ENOTDIR && error != ESTALE && error != ENODEV && error != ETIMEDOUT) {
+        return error;
+      }
+    }
+    if (*end == '\0') break;
+    dir = end;
+  }
+  return saw_eacces ? EACCES : ENOENT;
+}
 
 constexpr char kUsage[] = "nsbridge-init: usage: nsbridge-init STATUS_FD FILE ARGV0 [ARG...]\n";
 
@@ -116,8 +157,7 @@ int main(int argc, char** argv) {
     // The mask is inherited across execve: restore it.
     sigaction(SIGCHLD, &old_chld, nullptr);
     sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-    execvp(argv[2], &argv[3]);
-    int error = errno;
+    int error = ExecOnPath(argv[2], &argv[3]);
     WriteAll(exec_pipe[1], reinterpret_cast<const char*>(&error), sizeof error);
     _exit(127);
   }

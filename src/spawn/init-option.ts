@@ -14,7 +14,6 @@
  */
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { getSystemErrorName } from 'node:util';
 import { helperProgram } from '../native/helper-program.js';
 import type { ExitInfo } from '../process-handle.js';
 import { describe, isPlainObject } from '../validate.js';
@@ -74,6 +73,9 @@ export interface InitReport {
   end: ExitInfo | null;
 }
 
+// The first name of each number (EAGAIN before its alias EWOULDBLOCK), as strerrorname_np gives it.
+const errnoNames = new Map<number, string>();
+for (const [name, number] of Object.entries(constants.errno)) if (!errnoNames.has(number)) errnoNames.set(number, name);
 const signalNames = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
 
 /** Parses the status lines; unknown or partial lines are ignored (the init's own status is then what counts). */
@@ -91,12 +93,8 @@ export function parseInitReport(text: string): InitReport {
 
 /** The program's execve failure as a SpawnError (the step the init ran for it). */
 export function initFailure(file: string, error: { call: string; errno: number }): SpawnError {
-  let code: string;
-  try {
-    code = getSystemErrorName(-error.errno);
-  } catch {
-    code = `E${error.errno}`;
-  }
+  // os.constants.errno knows every Linux errno name (libuv's own names miss some: ENOEXEC).
+  const code = errnoNames.get(error.errno) ?? `E${error.errno}`;
   const step = error.call === 'execve' ? 'execve' : `init-${error.call}`;
   return new SpawnError(file, { step, errno: error.errno, code, syscall: error.call, candidates: [] });
 }
