@@ -38,6 +38,7 @@ export class Namespace implements Disposable {
   #owned: OwnedFd;
   #identity: RawFileIdentity | undefined;
   #id: bigint | null | undefined;
+  #onClose: (() => void)[] = [];
 
   /** @internal Use Namespace.of / open / fromProcess. */
   constructor(token: symbol, owned: OwnedFd, type: NamespaceType) {
@@ -187,6 +188,12 @@ export class Namespace implements Disposable {
   /** Close the fd (idempotent). */
   close(): void {
     this.#owned.close();
+    for (const fn of this.#onClose.splice(0)) fn();
+  }
+
+  /** @internal Run `fn` when the handle is closed (what is kept for it, like spare sockets, goes too). */
+  whenClosed(fn: () => void): void {
+    this.#onClose.push(fn);
   }
 
   /** close(), for `using`. */

@@ -80,9 +80,9 @@ const handler = (req, res) => res.end('ok');
 const hostHttp = createHttpServer(handler);
 hostHttp.listen(0, '127.0.0.1');
 await once(hostHttp, 'listening');
-const hostUrl = `http://127.0.0.1:${hostHttp.address().port}/`;
+const hostUrl = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (hostHttp.address()).port}/`;
 const nsHttp = createHttpServer(handler);
-const nsUrl = `http://127.0.0.1:${(await listenIn(ns, nsHttp, { host: '127.0.0.1', port: 0 })).port}/`;
+const nsUrl = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (await listenIn(ns, nsHttp, { host: '127.0.0.1', port: 0 })).port}/`;
 const pooled = namespaceDispatcher(ns);
 
 async function get(url, dispatcher) {

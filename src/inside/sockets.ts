@@ -21,6 +21,7 @@ import { checkInteger, checkKeys, checkObject, describe } from '../validate.js';
 import { parseIp } from '../net/ip-address.js';
 import { targetFd, type NetworkTarget } from '../net/rtnetlink-socket.js';
 import { AF_UNIX, UNIX_PATH_MAX, inetSockaddr, unixSockaddr } from './sockaddr.js';
+import { takeSocket } from './socket-pool.js';
 import { AF_INET, AF_INET6 } from '../net/netlink/constants.js';
 
 /** The socket kinds socketIn() makes: [domain (null: by the address family), socket type]. */
@@ -128,6 +129,21 @@ function checkSocketOptions(input: unknown): CheckedSocket {
 }
 
 /**
+ * A socket of the namespace (from its pool: socket-pool.ts), set up as checked on this thread; on
+ * a failure it is closed and the system error thrown.
+ */
+function makeSocket(namespace: NetworkTarget, checked: CheckedSocket, peer: Uint8Array | null): number {
+  const fd = takeSocket(namespace, checked.domain, checked.type);
+  try {
+    addon().setUpSocket(fd, checked.reuseAddress, checked.ipv6Only, checked.address, peer);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return fd;
+}
+
+/**
  * A socket of `namespace`'s network namespace ('self': this process's), created there by a native
  * thread (non-blocking, close-on-exec) and bound when `options.bind` says so. Returns the raw fd:
  * the caller owns it and hands it to a Node object (`server.listen({ fd })`, `new net.Socket({ fd })`,
@@ -136,8 +152,7 @@ function checkSocketOptions(input: unknown): CheckedSocket {
  */
 export function socketIn(namespace: NetworkTarget, options: SocketInOptions): number {
   const checked = checkSocketOptions(options);
-  const nsFd = targetFd(namespace, 'namespace');
-  return addon().socketIn(nsFd, checked.domain, checked.type, checked.reuseAddress, checked.ipv6Only, checked.address);
+  return makeSocket(namespace, checked, null);
 }
 
 /**
@@ -231,15 +246,15 @@ function checkListen(input: unknown): CheckedListen {
 }
 
 /** socketIn() with checked options; Node's fallback from '::' to '0.0.0.0' where IPv6 is off. */
-function boundSocket(nsFd: number, listen: CheckedListen, syscall: string, style: 'net' | 'dgram'): number {
+function boundSocket(namespace: NetworkTarget, listen: CheckedListen, syscall: string, style: 'net' | 'dgram'): number {
   const { socket } = listen;
   try {
-    return addon().socketIn(nsFd, socket.domain, socket.type, socket.reuseAddress, socket.ipv6Only, socket.address);
+    return makeSocket(namespace, socket, null);
   } catch (error) {
     if (listen.defaultHost && isSystemError(error, 'EAFNOSUPPORT')) {
-      const v4 = { ...socket, domain: AF_INET, address: inetSockaddr(parseIp('0.0.0.0', 'host'), listen.port ?? 0) };
+      const v4 = { ...socket, domain: AF_INET, ipv6Only: false, address: inetSockaddr(parseIp('0.0.0.0', 'host'), listen.port ?? 0) };
       try {
-        return addon().socketIn(nsFd, v4.domain, v4.type, v4.reuseAddress, false, v4.address);
+        return makeSocket(namespace, v4, null);
       } catch (second) {
         throw nodeStyleError(second, syscall, '0.0.0.0', listen.port, style);
       }
@@ -259,8 +274,8 @@ export async function listenIn(namespace: NetworkTarget, server: Server, options
   if (!(server instanceof Server)) throw new TypeError(`server must be a net.Server (or an http / https server), got ${describe(server)}`);
   if (server.listening) throw Object.assign(new Error('Listen method has been called more than once without closing.'), { code: 'ERR_SERVER_ALREADY_LISTEN' });
   const listen = checkListen(options);
-  const nsFd = targetFd(namespace, 'namespace');
-  const fd = boundSocket(nsFd, listen, 'listen', 'net');
+  targetFd(namespace, 'namespace'); // a closed or non-net handle rejects as itself, not as a listen error
+  const fd = boundSocket(namespace, listen, 'listen', 'net');
   return new Promise<AddressInfo | string>((resolve, reject) => {
     const onError = (error: Error): void => {
       server.off('listening', onListening);
@@ -346,15 +361,15 @@ function checkConnect(input: unknown): CheckedConnect {
  */
 export function connectIn(namespace: NetworkTarget, options: ConnectInOptions, connectListener?: () => void): Socket {
   const checked = checkConnect(options);
-  const nsFd = targetFd(namespace, 'namespace');
+  targetFd(namespace, 'namespace'); // a closed or non-net handle throws here
   if (connectListener !== undefined && typeof connectListener !== 'function') throw new TypeError(`connectListener must be a function, got ${describe(connectListener)}`);
   const { socket: s, connect } = checked;
-  // A Unix connection is made on the namespace's thread too: it completes at once, and the name
-  // is matched byte for byte (Node 20's own connect pads an abstract name to 108 bytes).
+  // A Unix connection is made here, natively: it completes at once, and the name is matched byte
+  // for byte (Node 20's own connect pads an abstract name to 108 bytes).
   const peer = 'path' in connect ? unixSockaddr(Buffer.from(connect.path)) : null;
   let fd: number;
   try {
-    fd = addon().socketIn(nsFd, s.domain, s.type, false, false, s.address, peer);
+    fd = makeSocket(namespace, s, peer);
   } catch (error) {
     // As net.connect: the Socket is returned, the failure arrives as its 'error'.
     const failed = new Socket({ allowHalfOpen: checked.allowHalfOpen });
@@ -406,8 +421,8 @@ export async function createDgramSocketIn(namespace: NetworkTarget, input: Dgram
   if (typeof address !== 'string' || isIP(address) !== family) throw new TypeError(`options.address must be an IPv${family} address literal for ${options.type}, got ${describe(options.address)}`);
   const port = checkPort(options.port, 'options.port');
   const socket = checkSocketOptions({ kind: 'udp', family, bind: { address, port }, reuseAddress: options.reuseAddr ?? false, ipv6Only: options.ipv6Only });
-  const nsFd = targetFd(namespace, 'namespace');
-  const fd = boundSocket(nsFd, { socket, backlog: undefined, host: address, port, defaultHost: false }, 'bind', 'dgram');
+  targetFd(namespace, 'namespace');
+  const fd = boundSocket(namespace, { socket, backlog: undefined, host: address, port, defaultHost: false }, 'bind', 'dgram');
   const dgram = createSocket(options.type);
   return new Promise<DgramSocket>((resolve, reject) => {
     const onError = (error: Error): void => {

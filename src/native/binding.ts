@@ -362,14 +362,17 @@ export interface NativeBinding {
    */
   netlinkRequest(fd: number, request: Uint8Array): Buffer;
   /**
-   * A socket of the network namespace behind nsFd (-1: this thread's), made by a native thread
-   * that joins it: socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC), SO_REUSEADDR and
-   * IPV6_V6ONLY when asked, bound to `address` (an encoded struct sockaddr) unless null, and for
-   * AF_UNIX connected to `peer` unless null. Returns the raw fd: the caller hands it to a Node
-   * object at once or closes it. Errors: 'setns', 'socket', 'setsockopt(SO_REUSEADDR)',
-   * 'setsockopt(IPV6_V6ONLY)', 'bind', 'connect', 'pthread_create'.
+   * `count` (1-64) unbound sockets of the network namespace behind nsFd (-1: this thread's, made
+   * at once), made by a native thread that joins it: socket(domain, type | SOCK_NONBLOCK |
+   * SOCK_CLOEXEC). Raw fds the caller owns. Errors: 'setns', 'socket', 'pthread_create'.
    */
-  socketIn(nsFd: number, domain: number, type: number, reuseAddress: boolean, v6Only: boolean, address: Uint8Array | null, peer?: Uint8Array | null): number;
+  socketsIn(nsFd: number, domain: number, type: number, count: number): number[];
+  /**
+   * On this thread (they act in the socket's own namespace): SO_REUSEADDR and IPV6_V6ONLY when
+   * asked, bind to `address` (an encoded struct sockaddr) unless null, connect to the AF_UNIX
+   * `peer` unless null. Errors (with `fd`): 'setsockopt(SO_REUSEADDR)', 'setsockopt(IPV6_V6ONLY)', 'bind', 'connect'.
+   */
+  setUpSocket(fd: number, reuseAddress: boolean, v6Only: boolean, address: Uint8Array | null, peer: Uint8Array | null): void;
   /** ioctl(fd, SIOCGSKNS): the network namespace socket `fd` belongs to. */
   socketNamespace(fd: number): OwnedFd;
 
