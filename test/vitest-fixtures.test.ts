@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect } from 'vitest';
 import { canBeNobody, isRoot, itWith } from './helpers/features.js';
 import { SETPRIV_NOBODY, repoRoot } from './helpers/processes.js';
@@ -28,7 +28,10 @@ function runProject(launcher: readonly string[], env: NodeJS.ProcessEnv, filter?
     const out = join(dir, 'report.json');
     // --configLoader runner: the config is loaded without a temporary file in the project.
     const argv = [...launcher, VITEST, 'run', '--configLoader', 'runner', '--root', PROJECT, '--reporter=json', `--outputFile=${out}`, ...(filter === undefined ? [] : ['-t', filter])];
-    const result = spawnSync(argv[0]!, argv.slice(1), { cwd: dir, encoding: 'utf8', env: { ...env, NSBRIDGE_FIXTURE_PIDS: dir, NO_COLOR: '1' }, timeout: 120_000, killSignal: 'SIGKILL' });
+    // The project runs in a directory of its own: a build chosen by a relative NSBRIDGE_ADDON
+    // (the cmake-js and ASan runs) is named absolutely.
+    const addon = env.NSBRIDGE_ADDON === undefined ? {} : { NSBRIDGE_ADDON: resolve(repoRoot, env.NSBRIDGE_ADDON) };
+    const result = spawnSync(argv[0]!, argv.slice(1), { cwd: dir, encoding: 'utf8', env: { ...env, ...addon, NSBRIDGE_FIXTURE_PIDS: dir, NO_COLOR: '1' }, timeout: 120_000, killSignal: 'SIGKILL' });
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
     const pids = Object.fromEntries(readdirSync(dir).filter((f) => f !== 'report.json').map((f) => [f, Number(readFileSync(join(dir, f), 'utf8'))]));
     return { status: result.status, report, pids };
