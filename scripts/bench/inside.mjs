@@ -29,29 +29,10 @@ import { connect, createServer } from 'node:net';
 import { cpus, release } from 'node:os';
 import { Agent } from 'undici';
 import { connectIn, createNamespaceSync, listenIn, namespaceDispatcher } from '../../dist/index.js';
-import { formatSpread, markdownTable, perRoundRatios, rotation, spread } from './rounds.mjs';
+import { benchArguments, formatSpread, markdownTable, perRoundRatios, rotation, spread } from './rounds.mjs';
 
 const USAGE = 'usage: node scripts/bench/inside.mjs [--rounds N] [--iterations N] [--json]';
-const args = process.argv.slice(2);
-/** @returns {never} */
-function die(msg) {
-  process.stderr.write(`bench:inside: ${msg}\n`);
-  process.exit(1);
-}
-function flag(name, fallback) {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n < 1) die(`${name} needs a positive integer, got ${args[i + 1]}`);
-  return n;
-}
-if (args.includes('-h') || args.includes('--help')) {
-  console.log(USAGE);
-  process.exit(0);
-}
-for (const a of args) if (a.startsWith('--') && !['--rounds', '--iterations', '--json'].includes(a)) die(`unknown option ${a}\n${USAGE}`);
-const ROUNDS = flag('--rounds', 9);
-const ITERATIONS = flag('--iterations', 200);
+const { rounds: ROUNDS, iterations: ITERATIONS, json: JSON_OUT, die } = benchArguments('bench:inside', USAGE, { rounds: 9, iterations: 200 });
 const WARMUP = 10;
 if (process.getuid?.() !== 0) die('needs root (a network namespace is created)');
 
@@ -148,7 +129,7 @@ try {
 }
 
 const machine = { node: process.version, kernel: release(), cpus: cpus().length, rounds: ROUNDS, iterations: ITERATIONS };
-if (args.includes('--json')) {
+if (JSON_OUT) {
   console.log(JSON.stringify({ machine, results }, null, 2));
 } else {
   console.log(`bench:inside — ${machine.rounds} rounds × ${machine.iterations} ops, node ${machine.node}, kernel ${machine.kernel}, ${machine.cpus} CPUs`);

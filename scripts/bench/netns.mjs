@@ -38,34 +38,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { cpus, release } from 'node:os';
-import { formatSpread, markdownTable, perRoundRatios, rotation, spread } from './rounds.mjs';
+import { benchArguments, formatSpread, markdownTable, perRoundRatios, rotation, spread } from './rounds.mjs';
 
 const USAGE = 'usage: node scripts/bench/netns.mjs [--rounds N] [--iterations N] [--json]';
-const args = process.argv.slice(2);
 const log = (msg) => process.stderr.write(`${msg}\n`);
-/** @returns {never} */
-function die(msg) {
-  log(`bench:netns: ${msg}`);
-  process.exit(1);
-}
-function flag(name, fallback) {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n < 1) die(`${name} needs a positive integer, got ${args[i + 1]}`);
-  return n;
-}
-if (args.includes('-h') || args.includes('--help')) {
-  console.log(USAGE);
-  process.exit(0);
-}
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--rounds' || args[i] === '--iterations') i++;
-  else if (args[i] !== '--json') die(`unknown argument: ${args[i]}\n${USAGE}`);
-}
-const ROUNDS = flag('--rounds', 9);
-const ITERATIONS = flag('--iterations', 40);
-const JSON_OUT = args.includes('--json');
+const { rounds: ROUNDS, iterations: ITERATIONS, json: JSON_OUT, die } = benchArguments('bench:netns', USAGE, { rounds: 9, iterations: 40 });
 const WARMUP = 3;
 const IN_FLIGHT = 4;
 const THROUGHPUT_OPS = IN_FLIGHT * Math.ceil(ITERATIONS / 2); // namespaces per contender and round

@@ -51,3 +51,36 @@ export function markdownTable(head, rows, alignRightFrom) {
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 }
+
+/**
+ * The command line the interleaved benchmarks share: `--rounds N --iterations N --json`, `-h`.
+ * Prints the usage and exits 0 for -h; exits 1 naming an unknown argument or a bad number.
+ * @param {string} name the npm script ('bench:netns'), for messages
+ * @param {string} usage
+ * @param {{ rounds: number, iterations: number }} defaults
+ * @returns {{ rounds: number, iterations: number, json: boolean, die: (msg: string) => never }}
+ */
+export function benchArguments(name, usage, defaults) {
+  const args = process.argv.slice(2);
+  /** @type {(msg: string) => never} */
+  const die = (msg) => {
+    process.stderr.write(`${name}: ${msg}\n`);
+    process.exit(1);
+  };
+  if (args.includes('-h') || args.includes('--help')) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const numbers = { rounds: defaults.rounds, iterations: defaults.iterations };
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--json') json = true;
+    else if (arg === '--rounds' || arg === '--iterations') {
+      const n = Number(args[++i]);
+      if (!Number.isInteger(n) || n < 1) die(`${arg} needs a positive integer, got ${args[i]}`);
+      numbers[arg === '--rounds' ? 'rounds' : 'iterations'] = n;
+    } else die(`unknown argument: ${arg}\n${usage}`);
+  }
+  return { ...numbers, json, die };
+}
