@@ -30,7 +30,9 @@ fi
 
 version_le() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$1" ]; }
 # The highest version of one symbol-version family (GLIBC, GLIBCXX) that a file needs.
-highest() { readelf -V "$2" | grep -oE "\\b$1_[0-9]+(\\.[0-9]+)+" | sed "s/^$1_//" | sort -uV | tail -1; }
+# (none: a program that needs no symbol of the family, as nsbridge-init needs no libstdc++ one;
+# grep finding nothing must not end the script under pipefail)
+highest() { readelf -V "$2" | { grep -oE "\\b$1_[0-9]+(\\.[0-9]+)+" || true; } | sed "s/^$1_//" | sort -uV | tail -1; }
 
 status=0
 for arch in "${arches[@]}"; do

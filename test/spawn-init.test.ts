@@ -4,14 +4,16 @@
  * it, orphans are reaped, and `exited` is the program's own status. The init's own failure and
  * the program's execve failure are steps of their own.
  */
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { SpawnError, spawn } from '../src/index.js';
 import { isRoot, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
+import { repoRoot } from './helpers/processes.js';
 
 const NEEDS_ROOT = 'needs root (CAP_SYS_ADMIN) for a new pid namespace';
 /** Prints its pid as it sees it, then becomes a sleep with no handler for anything. */
@@ -144,6 +146,15 @@ describe('spawn({ init: true })', () => {
     await closed;
     // 0-2, and the fd ls opened for the directory.
     expect([out.split('\n').filter(Boolean), err]).toEqual([['out', '0', '1', '2', '3'], 'err\n']);
+  });
+
+  itWith(isRoot, NEEDS_ROOT, "unref(): the event loop ends while the program runs (the init's status socket is unref'd too); the program lives on until killed", () => {
+    const script = "import { spawn } from './dist/index.js'; const c = spawn('sleep', ['1000'], { namespaces: ['pid'], init: true, stdio: 'ignore' }); await c.ready; c.unref(); console.log(c.pid);";
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    expect([result.status, result.signal, result.stderr]).toEqual([0, null, '']);
+    const initPid = Number(result.stdout);
+    expect(readFileSync(`/proc/${initPid}/comm`, 'utf8')).toBe('nsbridge-init\n');
+    process.kill(initPid, 'SIGKILL'); // its parent is gone: reaped by our init (pid 1 of the host) or subreaper
   });
 
   it_badInput();

@@ -63,6 +63,8 @@ export class NsChild<Stdin extends Socket | null = Socket | null, Stdout extends
   signalCode: string | null = null;
   /** The `file` given to spawn(), as ChildProcess.spawnfile. */
   readonly spawnfile: string;
+  /** With the init option: nsbridge-init's status socket, which ref() / unref() follow too. */
+  #initStatus: Socket | undefined;
 
   /**
    * @internal Use spawn(). `pipeSlots`: which stdio slots were asked to be pipes (on a failure
@@ -128,12 +130,14 @@ export class NsChild<Stdin extends Socket | null = Socket | null, Stdout extends
   /** Keep the event loop alive until the program exits (the default). */
   ref(): this {
     this.process?.ref();
+    this.#initStatus?.ref();
     return this;
   }
 
   /** Let the event loop end while the program still runs (like ChildProcess.unref()). */
   unref(): this {
     this.process?.unref();
+    this.#initStatus?.unref();
     return this;
   }
 
@@ -166,7 +170,8 @@ export class NsChild<Stdin extends Socket | null = Socket | null, Stdout extends
   #throughInit(init: ProcessHandle, statusFd: number): [Promise<ProcessHandle>, Promise<ExitInfo>] {
     let first!: (report: InitReport) => void;
     const firstLine = new Promise<InitReport>((resolve) => (first = resolve));
-    const status = readInitStatus(pipeSocket(statusFd, 3), first);
+    this.#initStatus = pipeSocket(statusFd, 3);
+    const status = readInitStatus(this.#initStatus, first);
     // One error object for both promises, as for any other setup failure.
     const failure = firstLine.then((report) => (report.error === null ? null : initFailure(this.spawnfile, report.error)));
     const ready = handled(
