@@ -8,9 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect } from 'vitest';
-import { Network, createNamespaceSync, createVethPair, listNetnsNames, persistNamespace, removePersistedNamespace, type Namespace } from '../src/index.js';
+import { createNamespaceSync, createVethPair, listNetnsNames, persistNamespace, removePersistedNamespace } from '../src/index.js';
 import { isRoot, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
+import { hostLinkNames, warmRunNetns, withNetwork } from './helpers/network.js';
 import { openFds } from './helpers/proc-state.mjs';
 
 const CYCLES = 1000;
@@ -18,18 +19,10 @@ const prefix = `nsbt-${process.pid}-`;
 const HOST_END = `nb${process.pid}y0`;
 const NS_END = 'cy1';
 
-function withNetwork<T>(target: Namespace | 'self', use: (net: Network) => T): T {
-  const net = Network.open(target);
-  try {
-    return use(net);
-  } finally {
-    net.close();
-  }
-}
 
 /** What must not change: taken without any handle or socket of ours open. */
 function snapshot(): { fds: number[]; mountinfo: string; links: string[]; names: string[] } {
-  const links = withNetwork('self', (net) => net.links().map((l) => l.name));
+  const links = hostLinkNames();
   const names = listNetnsNames();
   return { fds: openFds(), mountinfo: readFileSync('/proc/self/mountinfo', 'utf8'), links, names };
 }
@@ -37,13 +30,8 @@ function snapshot(): { fds: number[]; mountinfo: string; links: string[]; names:
 describe('create / persist / veth / delete / remove / close, 1,000 times', () => {
   expectEachTestLeavesHostUnchanged();
   beforeAll(() => {
-    // The first name ever made binds /run/netns onto itself as a shared mount, for good (as ip
-    // does): made before the baseline, so that the mountinfo comparison is about the cycles.
-    if (!isRoot) return;
-    const ns = createNamespaceSync('net');
-    persistNamespace(ns, `${prefix}warm`);
-    removePersistedNamespace(`${prefix}warm`);
-    ns.close();
+    // /run/netns warmed before the baseline, so that the mountinfo comparison is about the cycles.
+    if (isRoot) warmRunNetns(prefix);
   });
 
   itWith(isRoot, 'needs root', `${CYCLES} cycles leave this process's fds, mountinfo, links and the /run/netns names exactly as they were`, () => {

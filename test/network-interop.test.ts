@@ -10,13 +10,14 @@ import { spawn as spawnProcess, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
-import { afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
-  Network, createNamespaceSync, createVethPair, isNamespaceMount, listNetnsNames, openPersistedNamespace, persistNamespace, removePersistedNamespace, spawn, type Namespace,
+  createNamespaceSync, createVethPair, isNamespaceMount, listNetnsNames, openPersistedNamespace, persistNamespace, removePersistedNamespace, spawn, type Namespace,
 } from '../src/index.js';
 import { nsbridge } from './helpers/cli.js';
 import { hasCommands, isRoot, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
+import { expectEachTestLeavesNetworkUnchanged, withNetwork } from './helpers/network.js';
 import { PLAIN_ENV, nodeArgv, repoRoot } from './helpers/processes.js';
 
 const haveIp = isRoot && hasCommands('ip');
@@ -92,16 +93,6 @@ const addrView = (a: Record<string, any>): [string, string, string, boolean] => 
 const addrsOf = (entries: Record<string, any>[]): Record<string, [string, string, string, boolean][]> =>
   Object.fromEntries(entries.map((entry) => [entry.ifname, (entry.addr_info as Record<string, any>[]).map(addrView)]));
 
-function withNetwork<T>(target: Namespace | 'self', use: (net: Network) => T): T {
-  const net = Network.open(target);
-  try {
-    return use(net);
-  } finally {
-    net.close();
-  }
-}
-
-const hostLinks = (): string[] => withNetwork('self', (net) => net.links().map((l) => l.name));
 
 /** The interface names of a /proc/net/dev text, sorted. */
 const devNames = (text: string): string[] => text.split('\n').slice(2).filter(Boolean).map((line) => line.split(':')[0]!.trim()).sort();
@@ -218,28 +209,7 @@ const UP_FLAGS = ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'];
 
 describe('nsbridge and iproute2 on the same names and links', () => {
   expectEachTestLeavesHostUnchanged();
-  let linksBefore: string[];
-  let namesBefore: string[];
-  beforeAll(() => {
-    // The first name ever made binds /run/netns onto itself as a shared mount (kept for good, as
-    // ip keeps it): made here once, so that the per-test mountinfo comparison starts with it.
-    if (!haveIp) return;
-    const ns = createNamespaceSync('net');
-    persistNamespace(ns, `${prefix}warm`);
-    removePersistedNamespace(`${prefix}warm`);
-    ns.close();
-  });
-  beforeEach(() => {
-    if (!haveIp) return;
-    linksBefore = hostLinks();
-    namesBefore = listNetnsNames();
-  });
-  afterEach(() => {
-    if (!haveIp) return;
-    expect(hostLinks(), "the host's links").toEqual(linksBefore);
-    expect(listNetnsNames(), '/run/netns').toEqual(namesBefore);
-    expect(readdirSync('/run/netns').filter((name) => name.startsWith(prefix)), 'files of this test in /run/netns').toEqual([]);
-  });
+  const before = expectEachTestLeavesNetworkUnchanged(haveIp, prefix);
 
   itWith(haveIp, NEEDS_IP, 'names nsbridge adds (CLI and persistNamespace) are what ip netns list and ip -n NAME show, lo and the links and addresses nsbridge adds included', () => {
     const byCli = `${prefix}a1`;
@@ -304,7 +274,7 @@ describe('nsbridge and iproute2 on the same names and links', () => {
     ip('netns', 'add', name);
     let deleted = false;
     try {
-      expect(listNetnsNames()).toEqual([...namesBefore, name].sort());
+      expect(listNetnsNames()).toEqual([...before().names, name].sort());
       using ns = openPersistedNamespace(name);
       expect(ns.type).toBe('net');
       expect(ns.inode).toBe(statSync(`/run/netns/${name}`, { bigint: true }).ino);
@@ -408,7 +378,7 @@ describe('nsbridge and iproute2 on the same names and links', () => {
       expect([byNsbridge.status, byNsbridge.stderr]).toEqual([0, '']);
       expect(byNsbridge.stdout).toBe(byIp);
       expect(devNames(byIp)).toEqual(['d0', 'd1', 'lo']);
-      expect(devNames(readFileSync('/proc/self/net/dev', 'utf8'))).toEqual([...linksBefore].sort());
+      expect(devNames(readFileSync('/proc/self/net/dev', 'utf8'))).toEqual([...before().links].sort());
 
       const netIp = ip('netns', 'exec', name, 'readlink', '/proc/self/ns/net');
       const netNsbridge = nsbridge(['netns', 'exec', name, 'readlink', '/proc/self/ns/net']);

@@ -9,24 +9,17 @@
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
-import { Network, createNamespaceSync, listNetnsNames, persistNamespace, removePersistedNamespace } from '../src/index.js';
+import { describe, expect } from 'vitest';
+import { createNamespaceSync, listNetnsNames, persistNamespace, removePersistedNamespace } from '../src/index.js';
 import { nsbridge } from './helpers/cli.js';
 import { canBeNobody, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
+import { expectEachTestLeavesNetworkUnchanged } from './helpers/network.js';
 import { NOBODY, nodeArgv } from './helpers/processes.js';
 
 const NEEDS_NOBODY = 'needs root with setpriv to become uid 65534';
 const prefix = `nsbt-${process.pid}-`;
 
-const hostLinks = (): string[] => {
-  const net = Network.open('self');
-  try {
-    return net.links().map((l) => l.name);
-  } finally {
-    net.close();
-  }
-};
 
 /** A directory uid 65534 may write, removed (it must be empty) by the caller. */
 function nobodyDir(): string {
@@ -61,28 +54,7 @@ const COMMON = {
 
 describe('network namespaces as uid 65534', () => {
   expectEachTestLeavesHostUnchanged();
-  let linksBefore: string[];
-  let namesBefore: string[];
-  beforeAll(() => {
-    // /run/netns as a host that has had a name has it: a root-owned directory, bound onto itself
-    // as a shared mount (kept for good, as ip keeps it). What uid 65534 runs into depends on it.
-    if (!canBeNobody) return;
-    const ns = createNamespaceSync('net');
-    persistNamespace(ns, `${prefix}warm`);
-    removePersistedNamespace(`${prefix}warm`);
-    ns.close();
-  });
-  beforeEach(() => {
-    if (!canBeNobody) return;
-    linksBefore = hostLinks();
-    namesBefore = listNetnsNames();
-  });
-  afterEach(() => {
-    if (!canBeNobody) return;
-    expect(hostLinks(), "the host's links").toEqual(linksBefore);
-    expect(listNetnsNames(), '/run/netns').toEqual(namesBefore);
-    expect(existsSync('/run/netns') ? readdirSync('/run/netns').filter((name) => name.startsWith(prefix)) : [], 'files of this test in /run/netns').toEqual([]);
-  });
+  const before = expectEachTestLeavesNetworkUnchanged(canBeNobody, prefix);
 
   itWith(canBeNobody, NEEDS_NOBODY, 'in its own user namespace: a namespace with lo up, a veth pair to it, TCP over IPv4 and IPv6 to a server joined to it; /run/netns refused (EPERM from mount), a path too (the mount namespace is the host\'s)', () => {
     const dir = nobodyDir();
@@ -145,7 +117,7 @@ describe('network namespaces as uid 65534', () => {
     try {
       const del = nsbridge(['netns', 'delete', name], { asNobody: true });
       expect([del.status, del.stdout, del.stderr]).toEqual([1, '', `nsbridge: EPERM: Operation not permitted, umount2 '/run/netns/${name}'\n`]);
-      expect(listNetnsNames()).toEqual([...namesBefore, name].sort());
+      expect(listNetnsNames()).toEqual([...before().names, name].sort());
       const list = nsbridge(['netns', 'list'], { asNobody: true });
       expect([list.status, list.stderr, list.stdout.split('\n').filter((line) => line === name)]).toEqual([0, '', [name]]);
     } finally {

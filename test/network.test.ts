@@ -12,20 +12,12 @@ import {
 } from '../src/index.js';
 import { hasCommands, isRoot, itWith } from './helpers/features.js';
 import { expectEachTestLeavesHostUnchanged } from './helpers/host-state.js';
+import { hostLinkNames, withNetwork } from './helpers/network.js';
 import { PLAIN_ENV, nodeArgv, repoRoot } from './helpers/processes.js';
 
 const tag = `${process.pid % 100000}`;
 // This file's links on the host side are named nsb<letter><tag>…: other files run meanwhile and make their own.
-const hostLinks = (): string[] => (isRoot ? withNetwork('self', (net) => net.links().map((l) => l.name).filter((name) => new RegExp(`^nsb[a-z]${tag}`).test(name))) : []);
-
-function withNetwork<T>(target: Namespace | 'self', use: (net: Network) => T): T {
-  const net = Network.open(target);
-  try {
-    return use(net);
-  } finally {
-    net.close();
-  }
-}
+const hostLinks = (): string[] => (isRoot ? hostLinkNames().filter((name) => new RegExp(`^nsb[a-z]${tag}`).test(name)) : []);
 
 /** A TCP echo server in `ns` (test/fixtures/net-serve.mjs) on these addresses; stop() ends and reaps it. */
 async function serveIn(ns: Namespace, addresses: string[]): Promise<{ ports: Record<string, number>; stop: () => Promise<void> }> {
