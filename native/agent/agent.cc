@@ -13,9 +13,12 @@
 // Then, one line per command, one line per reply (every field a token without spaces; names are
 // percent-encoded by the driver and opaque here):
 //   <seq> <command> <args…>   →   <seq> ok [values…] | <seq> err <ERRNO> | <seq> refused <why>
-// A command is one system call (or the few the op needs), made as given; the result is the
-// kernel's, never interpreted. A process that is killed, stopped or exits while it runs a command
-// sends nothing: the driver sees that through the process's pidfd and /proc.
+// The commands are the scenario ops, by the same names, plus 'ping'. Their argument and reply
+// words are described once, in the op descriptors (src/ops/, message schema in
+// src/ops/agent-protocol.ts); protocol.inc, generated from them, is the table Dispatch checks
+// each request against. A command is one system call (or the few the op needs), made as given;
+// the result is the kernel's, never interpreted. A process that is killed, stopped or exits
+// while it runs a command sends nothing: the driver sees that through its pidfd and /proc.
 //
 // Invariants:
 // - Every fd the agent opens is O_CLOEXEC (nothing is exec'd, but the rule costs nothing).
@@ -26,6 +29,7 @@
 // - clone3 children that share memory (CLONE_VM) run SleeperMain on a stack of their own and make
 //   raw system calls only: they share the agent's memory and TLS, so they must not touch errno,
 //   locks or the heap.
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -35,6 +39,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/reboot.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -63,9 +68,6 @@ constexpr int kBadFd = 0x3fffffff;
 constexpr unsigned long kInitPidNsIno = 0xEFFFFFFCUL;
 // Stack of a CLONE_VM sleeper: room for signal frames (xsave state) of handlers run on it.
 constexpr size_t kSleeperStack = 256 * 1024;
-// reboot(2) magic numbers (<linux/reboot.h>).
-constexpr long kRebootMagic1 = 0xfee1dead;
-constexpr long kRebootMagic2 = 672274793;
 
 // ---- received signals: written by the handler, read and cleared by the 'signals' command -------
 
@@ -137,8 +139,6 @@ std::vector<std::string> Split(const std::string& line) {
   return out;
 }
 
-long long ToInt(const std::string& s) { return strtoll(s.c_str(), nullptr, 0); }
-unsigned long long ToUnsigned(const std::string& s) { return strtoull(s.c_str(), nullptr, 0); }
 
 std::string Hex(const std::string& bytes) {
   static const char digits[] = "0123456789abcdef";
@@ -162,13 +162,12 @@ std::string Unhex(const std::string& hex) {
 // the kernel shares or copies the fds; a number that is not open is EBADF like any closed fd.
 int HandleFd(const std::string& name) {
   if (name.empty() || name == "-") return kBadFd;
-  return static_cast<int>(ToInt(name));
+  return static_cast<int>(strtol(name.c_str(), nullptr, 10));
 }
 
-// Put `fd` in handle `name` (if a name is given; else close it): move it to the handle's number.
-// A handle that already held an fd gives it up (dup3 closes it): a name refers to one fd.
-void StoreHandle(const std::string& name, int fd) {
-  const int slot = HandleFd(name);
+// Put `fd` in the handle at fd number `slot` (kBadFd: none, close it). A handle that already held
+// an fd gives it up (dup3 closes it): a name refers to one fd.
+void StoreHandle(int slot, int fd) {
   if (slot == kBadFd) {
     close(fd);
     return;
@@ -245,6 +244,11 @@ void ConnectAndHello() {
 }
 
 // ---- commands ---------------------------------------------------------------------------------
+//
+// Each command is one scenario op of the same name (src/ops/), or the protocol's 'ping'. The
+// table of commands, with the kind of each argument word, is generated from the op descriptors
+// (protocol.inc, included below the handlers): Dispatch checks a request's words against it, so a
+// handler reads only words of the kind it expects.
 
 struct Reply {
   Reply(std::string reply = {}) : text(std::move(reply)) { sigemptyset(&child_mask); }
@@ -259,6 +263,98 @@ Reply Ok(const std::string& value = "") { return {value.empty() ? "ok" : "ok " +
 Reply Err(int e) { return {"err " + ErrnoName(e)}; }
 Reply Result(long r) { return r < 0 ? Err(errno) : Ok(); }
 
+// The kinds of argument word (src/ops/agent-protocol.ts ARG_KINDS).
+enum class ArgKind { kFd, kInt, kMask, kEnum, kPath, kBytes, kName, kInts };
+
+struct ArgSpec {
+  ArgKind kind;
+  const char* const* words;  // kEnum: the words it may be, up to a nullptr
+};
+
+bool IsDecimal(const std::string& s, size_t from = 0) {
+  if (from < s.size() && s[from] == '-') from++;
+  if (from >= s.size()) return false;
+  for (size_t i = from; i < s.size(); i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return true;
+}
+
+bool IsHexDigits(const std::string& s, size_t from) {
+  if (from >= s.size()) return false;
+  for (size_t i = from; i < s.size(); i++) {
+    if (!isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+bool IsInts(const std::string& s) {
+  if (s == "-") return true;
+  size_t i = 0;
+  while (i <= s.size()) {
+    size_t j = s.find(',', i);
+    if (j == std::string::npos) j = s.size();
+    if (!IsDecimal(s.substr(i, j - i))) return false;
+    i = j + 1;
+  }
+  return true;
+}
+
+bool Matches(const ArgSpec& spec, const std::string& w) {
+  switch (spec.kind) {
+    case ArgKind::kFd: return w == "-" || (IsDecimal(w) && w[0] != '-');
+    case ArgKind::kInt: return IsDecimal(w);
+    case ArgKind::kMask: return w.size() > 2 && w[0] == '0' && w[1] == 'x' && IsHexDigits(w, 2);
+    case ArgKind::kEnum:
+      for (const char* const* word = spec.words; *word != nullptr; word++) {
+        if (w == *word) return true;
+      }
+      return false;
+    case ArgKind::kPath: return !w.empty() && w[0] == '/';
+    case ArgKind::kBytes: return w == "-" || (w.size() % 2 == 0 && IsHexDigits(w, 0));
+    case ArgKind::kName: return w.size() > 1 && w[0] == 'n';
+    case ArgKind::kInts: return IsInts(w);
+  }
+  return false;
+}
+
+// A request's argument words, already checked against the command's kinds.
+class Args {
+ public:
+  explicit Args(const std::vector<std::string>& words) : words_(words) {}
+  // Argument i (after the seq and the command name).
+  const std::string& Word(size_t i) const { return words_[i + 2]; }
+  int Fd(size_t i) const { return HandleFd(Word(i)); }
+  long long Int(size_t i) const { return strtoll(Word(i).c_str(), nullptr, 10); }
+  uint64_t Mask(size_t i) const { return strtoull(Word(i).c_str() + 2, nullptr, 16); }
+  std::string Bytes(size_t i) const { return Word(i) == "-" ? "" : Unhex(Word(i)); }
+  std::vector<pid_t> Ints(size_t i) const {
+    std::vector<pid_t> out;
+    const std::string& w = Word(i);
+    if (w == "-") return out;
+    size_t from = 0;
+    while (from <= w.size()) {
+      size_t comma = w.find(',', from);
+      if (comma == std::string::npos) comma = w.size();
+      out.push_back(static_cast<pid_t>(strtoll(w.substr(from, comma - from).c_str(), nullptr, 10)));
+      from = comma + 1;
+    }
+    return out;
+  }
+
+ private:
+  const std::vector<std::string>& words_;
+};
+
+struct Command {
+  const char* name;
+  Reply (*run)(const Args&);
+  size_t argc;
+  ArgSpec args[6];
+};
+
+Reply Ping(const Args&) { return Ok(); }
+
 size_t CloneSize(const std::string& token, size_t page) {
   if (token == "v0") return 64;
   if (token == "v1") return 80;
@@ -268,31 +364,21 @@ size_t CloneSize(const std::string& token, size_t page) {
   return 88;  // v2
 }
 
-// clone3 <flags> <exit_signal> <size> <set_tid a,b|-> <pidfd handle|-> <child name>
-Reply Clone3(const std::vector<std::string>& a) {
-  if (a.size() < 8) return {"refused usage"};
-  const uint64_t flags = ToUnsigned(a[2]);
+// clone3 <flags> <exit_signal> <size> <set_tid> <pidfd handle> <child name>
+Reply Clone3(const Args& a) {
+  const uint64_t flags = a.Mask(0);
   const long page = sysconf(_SC_PAGESIZE);
-  const size_t size = CloneSize(a[4], static_cast<size_t>(page));
+  const size_t size = CloneSize(a.Word(2), static_cast<size_t>(page));
   // Zeroed and large enough for every size, so the kernel's read of a long struct stays in bounds.
   std::vector<uint64_t> words(static_cast<size_t>(page) / 8 + 32, 0);
   auto* bytes = reinterpret_cast<unsigned char*>(words.data());
   auto* args = reinterpret_cast<nsbridge_clone_args*>(words.data());
-  if (a[4] == "long-nonzero") bytes[size - 1] = 1;
+  if (a.Word(2) == "long-nonzero") bytes[size - 1] = 1;
   int pidfd = -1;
-  std::vector<pid_t> set_tid;
-  if (a[5] != "-") {
-    size_t i = 0;
-    while (i <= a[5].size()) {
-      size_t j = a[5].find(',', i);
-      if (j == std::string::npos) j = a[5].size();
-      set_tid.push_back(static_cast<pid_t>(ToInt(a[5].substr(i, j - i))));
-      i = j + 1;
-    }
-  }
+  std::vector<pid_t> set_tid = a.Ints(3);
   args->flags = flags;
   args->pidfd = reinterpret_cast<uintptr_t>(&pidfd);
-  args->exit_signal = static_cast<uint64_t>(ToInt(a[3]));
+  args->exit_signal = static_cast<uint64_t>(a.Int(1));
   if (!set_tid.empty()) {
     args->set_tid = reinterpret_cast<uintptr_t>(set_tid.data());
     args->set_tid_size = set_tid.size();
@@ -328,26 +414,55 @@ Reply Clone3(const std::vector<std::string>& a) {
       Reply child;
       child.became_child = true;
       child.child_flags = flags;
-      child.child_name = a[7];
+      child.child_name = a.Word(5);
       child.child_mask = old;  // restored once the child has reset its own state (Serve)
       return child;
     }
   }
   sigprocmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) return Err(saved_errno);
-  if ((flags & CLONE_PIDFD) && pidfd >= 0) StoreHandle(a[6], pidfd);
+  if ((flags & CLONE_PIDFD) && pidfd >= 0) StoreHandle(a.Fd(4), pidfd);
   return Ok(std::to_string(pid));
 }
 
-Reply Open(const std::string& as, const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Reply Unshare(const Args& a) { return Result(unshare(static_cast<int>(a.Mask(0)))); }
+
+Reply Setns(const Args& a) { return Result(setns(a.Fd(0), static_cast<int>(a.Mask(1)))); }
+
+// <handle> <path>: open(2) read-only into the handle.
+Reply OpenFile(const Args& a) {
+  int fd = open(a.Word(1).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Err(errno);
-  StoreHandle(as, fd);
+  StoreHandle(a.Fd(0), fd);
   return Ok();
 }
 
-Reply ReadFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+// <handle> <pid> <flags>
+Reply PidfdOpen(const Args& a) {
+  long fd = syscall(__NR_pidfd_open, a.Int(1), a.Mask(2));
+  if (fd < 0) return Err(errno);
+  StoreHandle(a.Fd(0), static_cast<int>(fd));
+  return Ok();
+}
+
+Reply Close(const Args& a) { return Result(close(a.Fd(0))); }
+
+Reply Exit(const Args& a) {
+  syscall(SYS_exit_group, a.Int(0));  // never returns
+  return {"refused exit-returned"};
+}
+
+Reply Kill(const Args& a) { return Result(syscall(SYS_kill, a.Int(0), a.Int(1))); }
+
+Reply PidfdSendSignal(const Args& a) { return Result(syscall(__NR_pidfd_send_signal, a.Fd(0), a.Int(1), nullptr, 0)); }
+
+Reply Getpid(const Args&) { return Ok(std::to_string(syscall(SYS_getpid))); }
+
+Reply Getppid(const Args&) { return Ok(std::to_string(syscall(SYS_getppid))); }
+
+// <path>: the whole file, hex-encoded ('-' when empty).
+Reply ReadFile(const Args& a) {
+  int fd = open(a.Word(0).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Err(errno);
   std::string content;
   char chunk[4096];
@@ -366,10 +481,10 @@ Reply ReadFile(const std::string& path) {
   return Ok(content.empty() ? "-" : Hex(content));
 }
 
-// One write(2) of the whole content (uid_map / gid_map must be written in one go).
-Reply WriteFile(const std::string& path, const std::string& hex) {
-  const std::string content = hex == "-" ? "" : Unhex(hex);
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+// <path> <bytes>: one write(2) of the whole content (uid_map / gid_map must be written in one go).
+Reply WriteFile(const Args& a) {
+  const std::string content = a.Bytes(1);
+  int fd = open(a.Word(0).c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return Err(errno);
   ssize_t n = write(fd, content.data(), content.size());
   int e = errno;
@@ -379,9 +494,10 @@ Reply WriteFile(const std::string& path, const std::string& hex) {
   return Ok();
 }
 
-// readlink(2) of a /proc/<pid>/ns/<entry> link (the op's system call, with its errors), then the
-// namespace's id through the same path (see NsIdOf).
-Reply NsRef(const std::string& path) {
+// <path of a /proc/<pid>/ns/<entry> link>: readlink(2) (the op's system call, with its errors),
+// then the namespace's id through the same path (see NsIdOf).
+Reply NsId(const Args& a) {
+  const std::string& path = a.Word(0);
   char target[256];
   if (readlink(path.c_str(), target, sizeof target) < 0) return Err(errno);
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -391,58 +507,54 @@ Reply NsRef(const std::string& path) {
   return Ok(id);
 }
 
-// nsioctl <handle> <PARENT|USERNS|NSTYPE|OWNER_UID> <as|->
-Reply NsIoctl(const std::vector<std::string>& a) {
-  if (a.size() < 5) return {"refused usage"};
-  const int fd = HandleFd(a[2]);
-  const std::string& request = a[3];
-  if (request == "PARENT" || request == "USERNS") {
-    int got = ioctl(fd, request == "PARENT" ? NS_GET_PARENT : NS_GET_USERNS);
+// <handle> <NS_GET_PARENT|NS_GET_USERNS|NS_GET_NSTYPE|NS_GET_OWNER_UID> <handle for the new fd>
+Reply NsIoctl(const Args& a) {
+  const int fd = a.Fd(0);
+  const std::string& request = a.Word(1);
+  if (request == "NS_GET_PARENT" || request == "NS_GET_USERNS") {
+    int got = ioctl(fd, request == "NS_GET_PARENT" ? NS_GET_PARENT : NS_GET_USERNS);
     if (got < 0) return Err(errno);
     std::string id = NsIdOf(got);
-    StoreHandle(a[4], got);
+    StoreHandle(a.Fd(2), got);
     return Ok(id);
   }
-  if (request == "NSTYPE") {
+  if (request == "NS_GET_NSTYPE") {
     int type = ioctl(fd, NS_GET_NSTYPE);
     return type < 0 ? Err(errno) : Ok(std::to_string(type));
   }
-  if (request == "OWNER_UID") {
-    uid_t uid = 0;
-    return ioctl(fd, NS_GET_OWNER_UID, &uid) < 0 ? Err(errno) : Ok(std::to_string(uid));
-  }
-  return {"refused unknown-request"};
+  uid_t uid = 0;  // NS_GET_OWNER_UID
+  return ioctl(fd, NS_GET_OWNER_UID, &uid) < 0 ? Err(errno) : Ok(std::to_string(uid));
 }
 
-// pidtr <handle> <in|from> <pid>: NS_GET_PID_IN_PIDNS / NS_GET_PID_FROM_PIDNS (the pid is the
-// ioctl's argument itself, not a pointer).
-Reply PidTranslate(const std::vector<std::string>& a) {
-  if (a.size() < 5) return {"refused usage"};
-  unsigned long request = a[3] == "in" ? NS_GET_PID_IN_PIDNS : NS_GET_PID_FROM_PIDNS;
-  int pid = ioctl(HandleFd(a[2]), request, static_cast<unsigned long>(ToInt(a[4])));
+// <handle> <in|from> <pid>: NS_GET_PID_IN_PIDNS / NS_GET_PID_FROM_PIDNS (the pid is the ioctl's
+// argument itself, not a pointer).
+Reply TranslatePid(const Args& a) {
+  unsigned long request = a.Word(1) == "in" ? NS_GET_PID_IN_PIDNS : NS_GET_PID_FROM_PIDNS;
+  int pid = ioctl(a.Fd(0), request, static_cast<unsigned long>(a.Int(2)));
   return pid < 0 ? Err(errno) : Ok(std::to_string(pid));
 }
 
-// wait <pid N|all|pidfd H>: waitid(WEXITED | WNOHANG).
-Reply Wait(const std::vector<std::string>& a) {
-  if (a.size() < 3) return {"refused usage"};
+// <all|pid|pidfd> <pid> <pidfd handle>: waitid(WEXITED | WNOHANG). Reply: <pid> <code|signal>
+// <status>, or 0 none 0 when no child has exited yet.
+Reply Wait(const Args& a) {
   long type = P_ALL, id = 0;
-  if (a[2] == "pid" && a.size() > 3) {
+  if (a.Word(0) == "pid") {
     type = P_PID;
-    id = ToInt(a[3]);
-  } else if (a[2] == "pidfd" && a.size() > 3) {
+    id = a.Int(1);
+  } else if (a.Word(0) == "pidfd") {
     type = P_PIDFD;
-    id = HandleFd(a[3]);
+    id = a.Fd(2);
   }
   siginfo_t info;
   memset(&info, 0, sizeof info);
   if (syscall(SYS_waitid, type, id, &info, WEXITED | WNOHANG, nullptr) < 0) return Err(errno);
-  if (info.si_pid == 0) return Ok("none");
+  if (info.si_pid == 0) return Ok("0 none 0");
   const char* how = info.si_code == CLD_EXITED ? "code" : "signal";
   return Ok(std::to_string(info.si_pid) + " " + how + " " + std::to_string(info.si_status));
 }
 
-Reply Signals() {
+// Reply: <signo>:<sender pid> per signal handled since the last 'signals'.
+Reply Signals(const Args&) {
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, &old);
@@ -457,22 +569,26 @@ Reply Signals() {
   return Ok(out);
 }
 
-Reply Handle(int signo) {
+// <signo>: a recording handler.
+Reply Handle(const Args& a) {
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_sigaction = OnSignal;
   action.sa_flags = SA_SIGINFO | SA_RESTART;
   sigemptyset(&action.sa_mask);
-  return Result(sigaction(signo, &action, nullptr));
+  return Result(sigaction(static_cast<int>(a.Int(0)), &action, nullptr));
 }
 
-Reply Clock(const std::string& which) {
+// <monotonic|boottime>: the clock in the caller's time namespace. Reply: <sec> <nsec>.
+Reply Clock(const Args& a) {
   timespec ts;
-  if (clock_gettime(which == "boot" ? CLOCK_BOOTTIME : CLOCK_MONOTONIC, &ts) != 0) return Err(errno);
+  if (clock_gettime(a.Word(0) == "boottime" ? CLOCK_BOOTTIME : CLOCK_MONOTONIC, &ts) != 0) return Err(errno);
   return Ok(std::to_string(ts.tv_sec) + " " + std::to_string(ts.tv_nsec));
 }
 
-Reply SetIds(long id) {
+// <id>: setresgid then setresuid.
+Reply SetIds(const Args& a) {
+  const long id = static_cast<long>(a.Int(0));
   // Raw system calls: credentials of this thread (glibc's wrappers would do the same here, since
   // it knows of no other thread), gid first while the uid still allows it.
   if (syscall(SYS_setresgid, id, id, id) < 0) return Err(errno);
@@ -480,74 +596,53 @@ Reply SetIds(long id) {
   return Ok();
 }
 
-// reboot <restart|restart2|power_off|halt|cad_on|cad_off|bad-magic>
-// Safety: only inside a pid namespace that is neither the initial one (there it would reboot the
-// machine) nor the driver's own. In a child pid namespace the kernel turns restart / power_off /
-// halt into killing that namespace's init, and the caller exits.
-Reply Reboot(const std::string& cmd) {
+Reply SetSubreaper(const Args&) { return Result(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)); }
+
+// The reboot commands a step names (<linux/reboot.h>); 'bad-magic' is RESTART with a wrong magic1.
+struct RebootCommand {
+  const char* name;
+  unsigned int cmd;
+  unsigned int magic1;
+};
+constexpr RebootCommand kRebootCommands[] = {
+    {"restart", LINUX_REBOOT_CMD_RESTART, LINUX_REBOOT_MAGIC1},
+    {"restart2", LINUX_REBOOT_CMD_RESTART2, LINUX_REBOOT_MAGIC1},
+    {"power_off", LINUX_REBOOT_CMD_POWER_OFF, LINUX_REBOOT_MAGIC1},
+    {"halt", LINUX_REBOOT_CMD_HALT, LINUX_REBOOT_MAGIC1},
+    {"cad_on", LINUX_REBOOT_CMD_CAD_ON, LINUX_REBOOT_MAGIC1},
+    {"cad_off", LINUX_REBOOT_CMD_CAD_OFF, LINUX_REBOOT_MAGIC1},
+    {"bad-magic", LINUX_REBOOT_CMD_RESTART, 0},
+};
+
+// <command>. Safety: only inside a pid namespace that is neither the initial one (there it would
+// reboot the machine) nor the driver's own. In a child pid namespace the kernel turns restart /
+// power_off / halt into killing that namespace's init, and the caller exits.
+Reply Reboot(const Args& a) {
   struct stat st;
   if (stat("/proc/self/ns/pid", &st) != 0) return {"refused cannot-check-pid-namespace"};
   if (st.st_ino == kInitPidNsIno || st.st_ino == g.harness_pidns_ino) return {"refused initial-pid-namespace"};
-  long magic1 = kRebootMagic1;
-  long command;
-  if (cmd == "restart") {
-    command = 0x01234567;
-  } else if (cmd == "restart2") {
-    command = static_cast<long>(0xA1B2C3D4);
-  } else if (cmd == "power_off") {
-    command = 0x4321FEDC;
-  } else if (cmd == "halt") {
-    command = static_cast<long>(0xCDEF0123);
-  } else if (cmd == "cad_on") {
-    command = static_cast<long>(0x89ABCDEF);
-  } else if (cmd == "cad_off") {
-    command = 0;
-  } else if (cmd == "bad-magic") {
-    command = 0x01234567;
-    magic1 = 0;
-  } else {
-    return {"refused unknown-reboot-command"};
+  for (const RebootCommand& command : kRebootCommands) {
+    if (a.Word(0) != command.name) continue;
+    static const char restart2_arg[] = "";
+    return Result(syscall(SYS_reboot, static_cast<long>(command.magic1), static_cast<long>(LINUX_REBOOT_MAGIC2),
+                          static_cast<long>(command.cmd), restart2_arg));
   }
-  static const char restart2_arg[] = "";
-  return Result(syscall(SYS_reboot, magic1, kRebootMagic2, command, restart2_arg));
+  return {"refused unknown-reboot-command"};
 }
 
-Reply Dispatch(const std::vector<std::string>& a) {
-  const std::string& cmd = a[1];
-  const size_t n = a.size();
-  auto arg = [&](size_t i) -> const std::string& {
-    static const std::string none = "-";
-    return i < n ? a[i] : none;
-  };
-  if (cmd == "ping") return Ok();
-  if (cmd == "clone3") return Clone3(a);
-  if (cmd == "unshare") return Result(unshare(static_cast<int>(ToUnsigned(arg(2)))));
-  if (cmd == "setns") return Result(setns(HandleFd(arg(2)), static_cast<int>(ToUnsigned(arg(3)))));
-  if (cmd == "open") return Open(arg(2), arg(3));
-  if (cmd == "pidfd_open") {
-    long fd = syscall(__NR_pidfd_open, ToInt(arg(3)), ToUnsigned(arg(4)));
-    if (fd < 0) return Err(errno);
-    StoreHandle(arg(2), static_cast<int>(fd));
-    return Ok();
+#include "protocol.inc"
+
+// words: <seq> <command> <args…>. A command the table does not have, or words that are not of
+// the kinds it lists, are refused without running anything (the driver's error, not the kernel's).
+Reply Dispatch(const std::vector<std::string>& words) {
+  for (const Command& command : kCommands) {
+    if (words[1] != command.name) continue;
+    if (words.size() - 2 != command.argc) return {"refused usage"};
+    for (size_t i = 0; i < command.argc; i++) {
+      if (!Matches(command.args[i], words[i + 2])) return {"refused bad-argument-" + std::to_string(i)};
+    }
+    return command.run(Args(words));
   }
-  if (cmd == "close") return Result(close(HandleFd(arg(2))));
-  if (cmd == "exit") syscall(SYS_exit_group, ToInt(arg(2)));  // never returns
-  if (cmd == "kill") return Result(syscall(SYS_kill, ToInt(arg(2)), ToInt(arg(3))));
-  if (cmd == "pidfd_send_signal") return Result(syscall(__NR_pidfd_send_signal, HandleFd(arg(2)), ToInt(arg(3)), nullptr, 0));
-  if (cmd == "handle") return Handle(static_cast<int>(ToInt(arg(2))));
-  if (cmd == "signals") return Signals();
-  if (cmd == "wait") return Wait(a);
-  if (cmd == "getpid") return Ok(std::to_string(syscall(SYS_getpid)));
-  if (cmd == "getppid") return Ok(std::to_string(syscall(SYS_getppid)));
-  if (cmd == "read") return ReadFile(arg(2));
-  if (cmd == "write") return WriteFile(arg(2), arg(3));
-  if (cmd == "nsref") return NsRef(arg(2));
-  if (cmd == "nsioctl") return NsIoctl(a);
-  if (cmd == "pidtr") return PidTranslate(a);
-  if (cmd == "clock") return Clock(arg(2));
-  if (cmd == "setuid") return SetIds(static_cast<long>(ToInt(arg(2))));
-  if (cmd == "subreaper") return Result(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
-  if (cmd == "reboot") return Reboot(arg(2));
   return {"refused unknown-command"};
 }
 

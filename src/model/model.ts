@@ -4,15 +4,11 @@
  */
 import { isAlive, proc } from './access.js';
 import { createWorld } from './create-world.js';
-import { NAMESPACE_OPS } from './namespaces/index.js';
-import type { OpFn, OpTable } from './ops.js';
+import { descriptorOf } from '../ops/table.js';
 import type { Step } from './steps.js';
-import { TASK_OPS } from './tasks/index.js';
 import { checkStep, checkSteps } from './check-step.js';
 import { ownData } from '../validate.js';
 import { RuleFailure, fail, type ModelResult, type World, type WorldConfig } from './world.js';
-
-const OPS: OpTable = { ...TASK_OPS, ...NAMESPACE_OPS };
 
 /**
  * The kernel's namespace rules over one world: a fresh scenario world (see steps.ts) that each
@@ -42,10 +38,8 @@ export class Model {
         return fail('ESRCH', 'scenario.caller-cannot-run', `${step.proc} cannot run a step: it is ${caller.sleeper ? 'a sleeping memory-sharing child' : caller.state}`);
       }
     }
-    const op = OPS[step.op] as OpFn | undefined;
-    if (op === undefined) throw new Error(`the model has no operation ${step.op}`);
     try {
-      return op(this.world, step);
+      return descriptorOf(step).model(this.world, step);
     } catch (error) {
       if (error instanceof RuleFailure) return error.result;
       throw error;

@@ -4,18 +4,15 @@
  */
 import type { FeatureName } from '../probe.js';
 import type { Scenario, Step } from '../model/steps.js';
+import { descriptorOf } from '../ops/table.js';
 
 function featuresOfStep(step: Step): FeatureName[] {
   const needs: FeatureName[] = [];
   const kinds = 'namespaces' in step && Array.isArray(step.namespaces) ? step.namespaces : [];
-  if (kinds.includes('time') || step.op === 'writeTimeOffsets' || step.op === 'readTimeOffsets' || ('entry' in step && step.entry.startsWith('time'))) {
-    needs.push('timeNamespaces');
-  }
+  // What the kinds a step names need; the rest its op's descriptor says.
+  if (kinds.includes('time') || ('entry' in step && step.entry.startsWith('time'))) needs.push('timeNamespaces');
   if (kinds.includes('user')) needs.push('userNamespaces');
-  if (step.op === 'clone3') needs.push('clone3');
-  if (step.op === 'pidfdOpen' || step.op === 'pidfdSendSignal') needs.push('pidfd');
-  if (step.op === 'translatePid') needs.push('pidTranslation');
-  return needs;
+  return [...needs, ...descriptorOf(step).requires(step)];
 }
 
 export function requiredFeatures(scenario: Pick<Scenario, 'steps'>): FeatureName[] {

@@ -11,9 +11,11 @@ import { proc, userNs } from '../access.js';
 import { capableIn, fromKernelId, toKernelId } from '../creds.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success } from '../rules.js';
-import type { Step, Value } from '../steps.js';
+import type { Value } from '../steps.js';
 import type { IdMapLine, UserNamespace } from '../world.js';
 import { checkProcFileWrite, procFileTarget } from './proc-file.js';
+import type { ReadMapStep } from '../../ops/read-map.js';
+import type { WriteMapStep } from '../../ops/write-map.js';
 
 /** (u32)-1: not an id; what an unmapped outside id reads as. */
 const INVALID_ID = 4_294_967_295;
@@ -132,7 +134,7 @@ function mapOf(ns: UserNamespace, which: 'uid' | 'gid'): IdMapLine[] | null {
   return which === 'uid' ? ns.uidMap : ns.gidMap;
 }
 
-export const writeMap: OpFn<Extract<Step, { op: 'writeMap' }>> = (world, step) => {
+export const writeMap: OpFn<WriteMapStep> = (world, step) => {
   const caller = proc(world, step.proc);
   const target = procFileTarget(world, step.target, step.map);
   const which = step.map === 'uid_map' ? 'uid' : 'gid';
@@ -177,7 +179,7 @@ export const writeMap: OpFn<Extract<Step, { op: 'writeMap' }>> = (world, step) =
   return success(RULE_MAP_WRITTEN);
 };
 
-export const readMap: OpFn<Extract<Step, { op: 'readMap' }>> = (world, step) => {
+export const readMap: OpFn<ReadMapStep> = (world, step) => {
   const caller = proc(world, step.proc);
   const target = procFileTarget(world, step.target, step.map);
   const which = step.map === 'uid_map' ? 'uid' : 'gid';

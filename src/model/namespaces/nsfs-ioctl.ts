@@ -8,8 +8,8 @@ import { proc, userNs, pidNs } from '../access.js';
 import { shownId } from '../creds.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success, violate } from '../rules.js';
-import type { Step } from '../steps.js';
 import type { Handle, Namespace, NsId, Process, World } from '../world.js';
+import type { NsIoctlStep } from '../../ops/ns-ioctl.js';
 
 const RULE_IOCTL_BAD_FD = defineRule({
   id: 'nsfs.ioctl-bad-fd',
@@ -116,7 +116,7 @@ function pidInView(world: World, caller: Process, parent: NsId | null): boolean 
   return false;
 }
 
-export const nsIoctl: OpFn<Extract<Step, { op: 'nsIoctl' }>> = (world, step) => {
+export const nsIoctl: OpFn<NsIoctlStep> = (world, step) => {
   const caller = proc(world, step.proc);
   const ns = nsfsHandle(world, caller, step.fd);
   let related: NsId | null;

@@ -8,10 +8,12 @@
 import { proc } from '../access.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success } from '../rules.js';
-import type { NsEntry, ProcName, Step } from '../steps.js';
+import type { NsEntry, ProcName } from '../steps.js';
 import type { NsId, Process, World } from '../world.js';
 import { ptraceMayAccess } from './ptrace.js';
 import { procTask } from './task-state.js';
+import type { NsIdStep } from '../../ops/ns-id.js';
+import type { OpenNsStep } from '../../ops/open-ns.js';
 
 const RULE_NS_TARGET_REAPED = defineRule({
   id: 'nsfs.proc-entry-gone',
@@ -72,14 +74,14 @@ function resolveNsEntry(world: World, caller: Process, name: ProcName, entry: Ns
   return nsproxy.ns[entry];
 }
 
-export const openNs: OpFn<Extract<Step, { op: 'openNs' }>> = (world, step) => {
+export const openNs: OpFn<OpenNsStep> = (world, step) => {
   const caller = proc(world, step.proc);
   const ns = resolveNsEntry(world, caller, step.target, step.entry);
   caller.handles.set(step.as, { type: 'ns', ns });
   return success(RULE_NS_OPENED);
 };
 
-export const nsId: OpFn<Extract<Step, { op: 'nsId' }>> = (world, step) => {
+export const nsId: OpFn<NsIdStep> = (world, step) => {
   const caller = proc(world, step.proc);
   const ns = resolveNsEntry(world, caller, step.target ?? step.proc, step.entry);
   return success(RULE_NS_OPENED, { ns });

@@ -8,8 +8,9 @@ import { proc, userNs } from '../access.js';
 import { capableIn } from '../creds.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success } from '../rules.js';
-import type { Step } from '../steps.js';
 import { checkProcFileWrite, procFileTarget } from './proc-file.js';
+import type { ReadSetgroupsStep } from '../../ops/read-setgroups.js';
+import type { WriteSetgroupsStep } from '../../ops/write-setgroups.js';
 
 const RULE_SETGROUPS_NO_CAP = defineRule({
   id: 'userns.setgroups-no-cap',
@@ -49,7 +50,7 @@ const RULE_SETGROUPS_READ = defineRule({
   reason: '/proc/<pid>/setgroups: "allow" or "deny"',
 });
 
-export const writeSetgroups: OpFn<Extract<Step, { op: 'writeSetgroups' }>> = (world, step) => {
+export const writeSetgroups: OpFn<WriteSetgroupsStep> = (world, step) => {
   const caller = proc(world, step.proc);
   const target = procFileTarget(world, step.target, 'setgroups');
   checkProcFileWrite(world, caller, target, 'setgroups');
@@ -64,7 +65,7 @@ export const writeSetgroups: OpFn<Extract<Step, { op: 'writeSetgroups' }>> = (wo
   return success(RULE_SETGROUPS_WRITTEN);
 };
 
-export const readSetgroups: OpFn<Extract<Step, { op: 'readSetgroups' }>> = (world, step) => {
+export const readSetgroups: OpFn<ReadSetgroupsStep> = (world, step) => {
   const target = procFileTarget(world, step.target, 'setgroups');
   return success(RULE_SETGROUPS_READ, userNs(world, target.cred.userns).setgroups);
 };

@@ -8,13 +8,13 @@ import { kindOf, type NamespaceType } from '../../kinds.js';
 import { proc } from '../access.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success, violate } from '../rules.js';
-import type { Step } from '../steps.js';
 import type { NsId, Process, TaskNamespaces, World } from '../world.js';
 import { enterTimeNamespace } from './create.js';
 import { noteCredChange } from './dumpable.js';
 import { checkInstall } from './install.js';
 import { ptraceMayAccess } from './ptrace.js';
 import { pidfdTarget, taskNamespaces } from './task-state.js';
+import type { SetnsStep } from '../../ops/setns.js';
 
 const RULE_SETNS_BAD_FD = defineRule({
   id: 'setns.bad-fd',
@@ -111,7 +111,7 @@ function commit(world: World, caller: Process, joins: ReadonlyArray<[NamespaceTy
   }
 }
 
-export const setns: OpFn<Extract<Step, { op: 'setns' }>> = (world, step) => {
+export const setns: OpFn<SetnsStep> = (world, step) => {
   const caller = proc(world, step.proc);
   const handle = step.fd === 'closed' ? undefined : caller.handles.get(step.fd);
   if (handle === undefined) violate(RULE_SETNS_BAD_FD);

@@ -9,9 +9,9 @@ import { proc } from '../access.js';
 import { capableIn, toKernelId } from '../creds.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success } from '../rules.js';
-import type { Step } from '../steps.js';
 import type { Process, World } from '../world.js';
 import { noteCredChange } from './dumpable.js';
+import type { SetuidStep } from '../../ops/setuid.js';
 
 const RULE_SETGID_UNMAPPED = defineRule({
   id: 'userns.setgid-unmapped',
@@ -70,7 +70,7 @@ function setIds(world: World, p: Process, uid: number, gid: number, caps: boolea
   noteCredChange(world, p, old);
 }
 
-export const setuid: OpFn<Extract<Step, { op: 'setuid' }>> = (world, step) => {
+export const setuid: OpFn<SetuidStep> = (world, step) => {
   const caller = proc(world, step.proc);
   const id = step.id >>> 0; // as the uid_t / gid_t parameter holds it
   if (id === KEEP_ID) return success(RULE_SETUID_KEEP);

@@ -8,8 +8,10 @@ import { proc, timeNs } from '../access.js';
 import { capableOver } from '../creds.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success } from '../rules.js';
-import type { Step } from '../steps.js';
 import { checkProcFileWrite, procFileTask } from './proc-file.js';
+import type { ClockOffsetStep } from '../../ops/clock-offset.js';
+import type { ReadTimeOffsetsStep } from '../../ops/read-time-offsets.js';
+import type { WriteTimeOffsetsStep } from '../../ops/write-time-offsets.js';
 
 /** KTIME_SEC_MAX: KTIME_MAX / NSEC_PER_SEC. */
 const KTIME_SEC_MAX = 9_223_372_036;
@@ -112,7 +114,7 @@ const RULE_CLOCK = defineRule({
   source: 'kernel/time/namespace.c, vdso time namespace page',
 });
 
-export const writeTimeOffsets: OpFn<Extract<Step, { op: 'writeTimeOffsets' }>> = (world, step) => {
+export const writeTimeOffsets: OpFn<WriteTimeOffsetsStep> = (world, step) => {
   const caller = proc(world, step.proc);
   // /proc/<tid>/timens_offsets of a thread: its own nsproxy's time_for_children.
   const { proc: target, nsproxy } = procFileTask(world, step.target, 'timens_offsets');
@@ -131,14 +133,14 @@ export const writeTimeOffsets: OpFn<Extract<Step, { op: 'writeTimeOffsets' }>> =
   return success(RULE_OFFSETS_WRITTEN);
 };
 
-export const readTimeOffsets: OpFn<Extract<Step, { op: 'readTimeOffsets' }>> = (world, step) => {
+export const readTimeOffsets: OpFn<ReadTimeOffsetsStep> = (world, step) => {
   const { proc: target, nsproxy } = procFileTask(world, step.target, 'timens_offsets');
   if (target.state === 'zombie') return success(RULE_OFFSETS_READ_EXITED, { monotonic: 0, boottime: 0 });
   const { monotonic, boottime } = timeNs(world, nsproxy.timeForChildren).offsets;
   return success(RULE_OFFSETS_READ, { monotonic, boottime });
 };
 
-export const clockOffset: OpFn<Extract<Step, { op: 'clockOffset' }>> = (world, step) => {
+export const clockOffset: OpFn<ClockOffsetStep> = (world, step) => {
   const caller = proc(world, step.proc);
   return success(RULE_CLOCK, timeNs(world, caller.ns.time).offsets[step.clock]);
 };

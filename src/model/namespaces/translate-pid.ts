@@ -8,11 +8,11 @@
 import { pidNs, proc } from '../access.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success } from '../rules.js';
-import type { Step } from '../steps.js';
 import type { TaskId } from '../world.js';
 import { nsfsHandle } from './nsfs-ioctl.js';
 import { targetNumber } from '../tasks/lookup.js';
 import { taskPidIn } from './task-state.js';
+import type { TranslatePidStep } from '../../ops/translate-pid.js';
 
 const RULE_TRANSLATE_NOT_PID = defineRule({
   id: 'nsfs.translate-not-pid',
@@ -45,7 +45,7 @@ const RULE_TRANSLATE_OK = defineRule({
   reason: 'pid translation: the task\'s number in the other pid namespace',
 });
 
-export const translatePid: OpFn<Extract<Step, { op: 'translatePid' }>> = (world, step) => {
+export const translatePid: OpFn<TranslatePidStep> = (world, step) => {
   const caller = proc(world, step.proc);
   const ns = nsfsHandle(world, caller, step.fd);
   check(ns.kind === 'pid', RULE_TRANSLATE_NOT_PID, `the fd is a ${ns.kind} namespace`);

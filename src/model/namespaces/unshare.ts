@@ -6,12 +6,12 @@
 import { proc } from '../access.js';
 import type { OpFn } from '../ops.js';
 import { check, defineRule, success } from '../rules.js';
-import type { Step } from '../steps.js';
 import { checkCreate, createNamespaces } from './create.js';
 import { noteCredChange } from './dumpable.js';
 import { freshFsGroup, fsUsers, isSingleThreaded } from './task-state.js';
+import type { UnshareStep } from '../../ops/unshare.js';
 
-type UnshareFlag = NonNullable<Extract<Step, { op: 'unshare' }>['flags']>[number];
+type UnshareFlag = NonNullable<UnshareStep['flags']>[number];
 
 const RULE_UNSHARE_THREADS = defineRule({
   id: 'unshare.multithreaded',
@@ -37,7 +37,7 @@ const RULE_UNSHARE_OK = defineRule({
   source: 'kernel/fork.c ksys_unshare, kernel/nsproxy.c unshare_nsproxy_namespaces',
 });
 
-export const unshare: OpFn<Extract<Step, { op: 'unshare' }>> = (world, step) => {
+export const unshare: OpFn<UnshareStep> = (world, step) => {
   const caller = proc(world, step.proc);
   const kinds = step.namespaces;
   // ksys_unshare's implied flags.

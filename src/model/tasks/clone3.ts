@@ -14,12 +14,12 @@ import { capableIn } from '../creds.js';
 import { checkCreate, createNamespaces, enterTimeNamespace } from '../namespaces/create.js';
 import { MAX_PID_NS_LEVEL, PID_MAX, allocPids, nextFreePid, pidChainOf } from '../pid-tree.js';
 import { check, defineRule, success } from '../rules.js';
-import type { CloneFlag, CloneSize, ProcName, Step } from '../steps.js';
+import type { CloneFlag, CloneSize, ProcName } from '../steps.js';
 import type { Handle, NsId, Process, TaskNamespaces, World } from '../world.js';
 import { anonymousName, attachChild, namedThread, nameThread, nextThreadId } from './family.js';
 import { isValidSignal, signalNumber } from './signal-table.js';
+import type { Clone3Step } from '../../ops/clone3.js';
 
-type Clone3Step = Extract<Step, { op: 'clone3' }>;
 
 // ---- copy_clone_args_from_user --------------------------------------------------------------
 

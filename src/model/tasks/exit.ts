@@ -1,10 +1,10 @@
 /** exit_group(2) as a step: the process and all its threads exit (see lifecycle.ts for what follows). */
 import { proc } from '../access.js';
 import { defineRule, success } from '../rules.js';
-import type { Step } from '../steps.js';
 import type { ModelResult, World } from '../world.js';
 import { exitProcess } from './lifecycle.js';
 import { activePidNs } from './lookup.js';
+import type { ExitStep } from '../../ops/exit.js';
 
 const RULE_EXIT = defineRule({
   id: 'exit.exit-group',
@@ -23,7 +23,7 @@ const RULE_EXIT_INIT = defineRule({
   source: 'kernel/pid_namespace.c zap_pid_ns_processes (disable_pid_allocation, SIGKILL to all, wait until pid_allocated == 1)',
 });
 
-export function exit(world: World, step: Extract<Step, { op: 'exit' }>): ModelResult {
+export function exit(world: World, step: ExitStep): ModelResult {
   const caller = proc(world, step.proc);
   const init = activePidNs(world, caller).init === caller.name;
   exitProcess(world, caller, { code: step.code & 0xff });

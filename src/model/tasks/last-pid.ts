@@ -3,9 +3,10 @@ import { proc } from '../access.js';
 import { capableIn } from '../creds.js';
 import { PID_MAX } from '../pid-tree.js';
 import { check, defineRule, success } from '../rules.js';
-import type { Step } from '../steps.js';
 import type { ModelResult, World } from '../world.js';
 import { activePidNs } from './lookup.js';
+import type { ReadLastPidStep } from '../../ops/read-last-pid.js';
+import type { WriteLastPidStep } from '../../ops/write-last-pid.js';
 
 const RULE_LAST_PID_READ = defineRule({
   id: 'ns_last_pid.read',
@@ -43,12 +44,12 @@ const RULE_LAST_PID_WRITE = defineRule({
   source: 'kernel/pid_namespace.c pid_ns_ctl_handler: idr_set_cursor(next + 1)',
 });
 
-export function readLastPid(world: World, step: Extract<Step, { op: 'readLastPid' }>): ModelResult {
+export function readLastPid(world: World, step: ReadLastPidStep): ModelResult {
   const caller = proc(world, step.proc);
   return success(RULE_LAST_PID_READ, activePidNs(world, caller).cursor - 1);
 }
 
-export function writeLastPid(world: World, step: Extract<Step, { op: 'writeLastPid' }>): ModelResult {
+export function writeLastPid(world: World, step: WriteLastPidStep): ModelResult {
   const caller = proc(world, step.proc);
   const ns = activePidNs(world, caller);
   check(ns.owner !== null && capableIn(world, caller.cred, ns.owner), RULE_LAST_PID_NO_CAP);

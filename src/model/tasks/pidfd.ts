@@ -1,9 +1,11 @@
 /** pidfd_open(2), and the plain fd steps: close(2) and open("/dev/null"). */
 import { proc } from '../access.js';
 import { check, defineRule, success, violate } from '../rules.js';
-import type { Step } from '../steps.js';
 import type { ModelResult, World } from '../world.js';
 import { targetNumber, taskByNumber } from './lookup.js';
+import type { CloseStep } from '../../ops/close.js';
+import type { OpenNullStep } from '../../ops/open-null.js';
+import type { PidfdOpenStep } from '../../ops/pidfd-open.js';
 
 const RULE_PIDFD_OPEN_FLAGS = defineRule({
   id: 'pidfd_open.unknown-flag',
@@ -58,7 +60,7 @@ const RULE_CLOSE = defineRule({ id: 'close.closed', syscall: 'close', errno: nul
 
 const RULE_OPEN_NULL = defineRule({ id: 'open.dev-null', syscall: 'open', errno: null, reason: 'open("/dev/null"): an fd that is neither a namespace nor a pidfd' });
 
-export function pidfdOpen(world: World, step: Extract<Step, { op: 'pidfdOpen' }>): ModelResult {
+export function pidfdOpen(world: World, step: PidfdOpenStep): ModelResult {
   const caller = proc(world, step.proc);
   const flags = step.flags ?? [];
   check(!flags.includes('unknown-bit'), RULE_PIDFD_OPEN_FLAGS);
@@ -71,13 +73,13 @@ export function pidfdOpen(world: World, step: Extract<Step, { op: 'pidfdOpen' }>
   return success(RULE_PIDFD_OPEN);
 }
 
-export function close(world: World, step: Extract<Step, { op: 'close' }>): ModelResult {
+export function close(world: World, step: CloseStep): ModelResult {
   const caller = proc(world, step.proc);
   check(step.handle !== 'closed' && caller.handles.delete(step.handle), RULE_CLOSE_BAD_FD);
   return success(RULE_CLOSE);
 }
 
-export function openNull(world: World, step: Extract<Step, { op: 'openNull' }>): ModelResult {
+export function openNull(world: World, step: OpenNullStep): ModelResult {
   proc(world, step.proc).handles.set(step.as, { type: 'null' });
   return success(RULE_OPEN_NULL);
 }

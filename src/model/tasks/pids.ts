@@ -2,9 +2,12 @@
 import { proc } from '../access.js';
 import { pidIn } from '../pid-tree.js';
 import { defineRule, success, violate } from '../rules.js';
-import type { Step } from '../steps.js';
 import type { ModelResult, World } from '../world.js';
 import { pidsOfFound, taskByName, tgidIn } from './lookup.js';
+import type { GetpidStep } from '../../ops/getpid.js';
+import type { GetppidStep } from '../../ops/getppid.js';
+import type { NspidStep } from '../../ops/nspid.js';
+import type { StateStep } from '../../ops/state.js';
 
 const RULE_GETPID = defineRule({
   id: 'getpid.own-namespace',
@@ -59,24 +62,24 @@ const RULE_STATE = defineRule({
   source: 'fs/proc/array.c get_task_state',
 });
 
-export function getpid(world: World, step: Extract<Step, { op: 'getpid' }>): ModelResult {
+export function getpid(world: World, step: GetpidStep): ModelResult {
   const caller = proc(world, step.proc);
   return success(RULE_GETPID, tgidIn(caller, caller.ns.pid));
 }
 
-export function getppid(world: World, step: Extract<Step, { op: 'getppid' }>): ModelResult {
+export function getppid(world: World, step: GetppidStep): ModelResult {
   const caller = proc(world, step.proc);
   const nr = caller.parent === null ? null : pidIn(proc(world, caller.parent), caller.ns.pid);
   return nr === null ? success(RULE_GETPPID_OUTSIDE, 0) : success(RULE_GETPPID, nr);
 }
 
-export function nspid(world: World, step: Extract<Step, { op: 'nspid' }>): ModelResult {
+export function nspid(world: World, step: NspidStep): ModelResult {
   const found = taskByName(world, step.target ?? step.proc);
   if (found === null) return violate(RULE_NSPID_GONE);
   return success(RULE_NSPID, [...pidsOfFound(found)]);
 }
 
-export function state(world: World, step: Extract<Step, { op: 'state' }>): ModelResult {
+export function state(world: World, step: StateStep): ModelResult {
   const found = taskByName(world, step.target);
   if (found === null) return success(RULE_STATE, 'gone');
   const p = found.proc;

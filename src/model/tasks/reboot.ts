@@ -6,11 +6,11 @@
 import { proc } from '../access.js';
 import { capableIn } from '../creds.js';
 import { check, defineRule, success } from '../rules.js';
-import type { Step } from '../steps.js';
 import type { ModelResult, World } from '../world.js';
 import { exitProcess } from './lifecycle.js';
 import { activePidNs } from './lookup.js';
 import { SIGHUP, SIGINT, SIGKILL } from './signal-table.js';
+import type { RebootStep } from '../../ops/reboot.js';
 
 const RULE_REBOOT_NO_CAP = defineRule({
   id: 'reboot.needs-cap-sys-boot',
@@ -56,7 +56,7 @@ const RULE_REBOOT_POWER_OFF = defineRule({
   source: 'kernel/pid_namespace.c reboot_pid_ns: pid_ns->reboot = SIGINT',
 });
 
-export function reboot(world: World, step: Extract<Step, { op: 'reboot' }>): ModelResult {
+export function reboot(world: World, step: RebootStep): ModelResult {
   const caller = proc(world, step.proc);
   const ns = activePidNs(world, caller);
   check(ns.owner !== null && capableIn(world, caller.cred, ns.owner), RULE_REBOOT_NO_CAP);

@@ -8,12 +8,15 @@ import { proc, processOfTask } from '../access.js';
 import { capableIn } from '../creds.js';
 import { pidIn } from '../pid-tree.js';
 import { check, defineRule, success, violate } from '../rules.js';
-import type { Step } from '../steps.js';
 import { RuleFailure, type ModelResult, type Process, type World } from '../world.js';
 import { pidfdHandle } from './handles.js';
 import { deliverSignal, type SendInfo } from './deliver.js';
 import { targetNumber, taskByNumber, tgidIn } from './lookup.js';
 import { SIGCONT, isKernelOnly, isValidSignal, signalNumber } from './signal-table.js';
+import type { HandleStep } from '../../ops/handle.js';
+import type { KillStep } from '../../ops/kill.js';
+import type { PidfdSendSignalStep } from '../../ops/pidfd-send-signal.js';
+import type { SignalsStep } from '../../ops/signals.js';
 
 const RULE_KILL_NO_SUCH_PROCESS = defineRule({
   id: 'kill.no-such-process',
@@ -202,7 +205,7 @@ function killAll(world: World, caller: Process, sig: number): ModelResult {
   return failed ?? success(RULE_KILL_ALL);
 }
 
-export function kill(world: World, step: Extract<Step, { op: 'kill' }>): ModelResult {
+export function kill(world: World, step: KillStep): ModelResult {
   const caller = proc(world, step.proc);
   const sig = signalNumber(step.signal);
   const nr = targetNumber(world, caller, step.target);
@@ -215,7 +218,7 @@ export function kill(world: World, step: Extract<Step, { op: 'kill' }>): ModelRe
   return sendFromUser(world, caller, found.proc, sig);
 }
 
-export function pidfdSendSignal(world: World, step: Extract<Step, { op: 'pidfdSendSignal' }>): ModelResult {
+export function pidfdSendSignal(world: World, step: PidfdSendSignalStep): ModelResult {
   const caller = proc(world, step.proc);
   const sig = signalNumber(step.signal);
   const handle = pidfdHandle(caller, step.fd, 'pidfd_send_signal');
@@ -227,7 +230,7 @@ export function pidfdSendSignal(world: World, step: Extract<Step, { op: 'pidfdSe
   return sendFromUser(world, caller, found, sig);
 }
 
-export function handle(world: World, step: Extract<Step, { op: 'handle' }>): ModelResult {
+export function handle(world: World, step: HandleStep): ModelResult {
   const caller = proc(world, step.proc);
   const sig = signalNumber(step.signal);
   check(!isKernelOnly(sig), RULE_HANDLE_UNCATCHABLE);
@@ -235,7 +238,7 @@ export function handle(world: World, step: Extract<Step, { op: 'handle' }>): Mod
   return success(RULE_HANDLE);
 }
 
-export function signals(world: World, step: Extract<Step, { op: 'signals' }>): ModelResult {
+export function signals(world: World, step: SignalsStep): ModelResult {
   const caller = proc(world, step.proc);
   const records = caller.received.splice(0).map((r) => ({ signal: r.signal, fromPid: r.fromPid }));
   return success(RULE_SIGNALS_READ, records);

@@ -6,13 +6,13 @@
 import { proc, processOfTask } from '../access.js';
 import { pidIn } from '../pid-tree.js';
 import { check, defineRule, success } from '../rules.js';
-import type { Step } from '../steps.js';
 import type { ModelResult, Process, World } from '../world.js';
 import { firstWaitableZombie, hasChildren, waitableChildren } from './family.js';
 import { pidfdHandle } from './handles.js';
 import { reap } from './lifecycle.js';
 import { targetNumber, taskByNumber } from './lookup.js';
 import { SIGCHLD } from './signal-table.js';
+import type { WaitStep } from '../../ops/wait.js';
 
 const RULE_WAIT_INVALID_PID = defineRule({
   id: 'waitid.invalid-pid',
@@ -55,7 +55,6 @@ const RULE_WAIT_REAPED = defineRule({
   source: 'kernel/exit.c wait_task_zombie → release_task',
 });
 
-type WaitStep = Extract<Step, { op: 'wait' }>;
 
 /** P_PID / P_PIDFD: the one task the wait considers, before the child / exit-signal checks. */
 function candidate(world: World, caller: Process, step: WaitStep): Process | null {

@@ -15,14 +15,8 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeName } from '../../ops/agent-protocol.js';
 
-export function encodeName(name: string): string {
-  return `n${encodeURIComponent(name)}`;
-}
-
-function decodeName(token: string): string {
-  return decodeURIComponent(token.slice(1));
-}
 
 /** One agent's connection: numbered requests, one reply line each. */
 export class AgentLink {

@@ -10,13 +10,14 @@ import { addon } from '../../native/addon.js';
 import { PidTranslation, type OwnedFd } from '../../native/binding.js';
 import { spawn } from '../../spawn/spawn.js';
 import type { NsChild } from '../../spawn/ns-child.js';
-import type { ProcName, Target } from '../../model/steps.js';
+import { SIGNALS, type ProcName, type Target } from '../../model/steps.js';
 import { agentBinary } from './agent-binary.js';
 import { callAgent } from './call.js';
-import { AgentServer, encodeName } from './channel.js';
-import { NO_PID, PIDFD_THREAD, Task, translatePid, type TaskKind } from './tasks.js';
+import { encodeName, formatCommand } from '../../ops/agent-protocol.js';
+import { CLONE3_COMMAND } from '../../ops/clone3.js';
+import { AgentServer } from './channel.js';
+import { NO_PID, PIDFD_THREAD, Task, readStat, translatePid, type TaskKind } from './tasks.js';
 
-const SIGCHLD = 17;
 /** Keep at most this much of the agents' stderr for error messages. */
 const STDERR_LIMIT = 16 * 1024;
 
@@ -74,7 +75,7 @@ export class KernelWorld {
       world.#byName.set('init', init);
       await world.#awaitHello(init, initName, deadline);
       if (init.tPid !== 1) throw new Error(`init is pid ${init.tPid} in its pid namespace, not 1`);
-      const cloned = await callAgent(init, `clone3 0x0 ${SIGCHLD} v2 - - ${encodeName('root')}`, deadline, world.tasks);
+      const cloned = await callAgent(init, formatCommand('clone3', CLONE3_COMMAND, [0, SIGNALS.SIGCHLD, 'v2', [], null, 'root']), deadline, world.tasks);
       if (cloned.kind !== 'reply' || cloned.words[0] !== 'ok') throw new Error(`init could not clone root: ${JSON.stringify(cloned)}${world.stderrNote()}`);
       const root = await world.adoptChild(init, Number(cloned.words[1]), 'agent', 'root', true, deadline);
       if (root.tPid !== 2) throw new Error(`root is pid ${root.tPid} in T, not 2`);
@@ -147,6 +148,18 @@ export class KernelWorld {
     const task = this.#byName.get(target);
     if (task === undefined || task.reaped()) return NO_PID;
     return translatePid(caller.pidNs, PidTranslation.PidInNs, task.hostPid) ?? NO_PID;
+  }
+
+  /** The state of a process as the host sees it, from the driver's own /proc (it sees all of T). */
+  stateOf(name: ProcName): 'running' | 'stopped' | 'zombie' | 'gone' {
+    const task = this.#byName.get(name);
+    // The pidfd first: a reaped task's pid may be someone else's by now; an unreaped one's cannot.
+    if (task === undefined || task.reaped()) return 'gone';
+    const stat = readStat(task.hostPid);
+    if (stat === null || stat.state === 'X') return 'gone';
+    if (stat.state === 'Z') return 'zombie';
+    if (stat.state === 'T' || stat.state === 't') return 'stopped';
+    return 'running';
   }
 
   /** `/proc/<x>` for a step's target (T's proc is /proc in every scenario mount namespace). */
