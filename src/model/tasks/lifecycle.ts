@@ -42,7 +42,7 @@ function findNewReaper(world: World, father: Process): Process {
 }
 
 /** forget_original_parent(): every child of `father` goes to its new reaper. */
-function reparentChildren(world: World, father: Process): void {
+function reparentChildren(world: World, father: Process, path: ExitPath): void {
   const orphans = childrenOf(world, father.name);
   if (orphans.length === 0) return;
   const reaper = findNewReaper(world, father);
@@ -50,7 +50,7 @@ function reparentChildren(world: World, father: Process): void {
     const child = proc(world, name);
     // reparent_leader: "We don't want people slaying init." — the exit signal becomes SIGCHLD.
     attachChild(world, child, reaper.name, SIGCHLD);
-    if (child.state === 'zombie') notifyParent(world, child, SIGCHLD);
+    if (child.state === 'zombie') notifyParent(world, child, SIGCHLD, path);
   }
 }
 
@@ -72,21 +72,13 @@ export function reap(world: World, zombie: Process): void {
  * signal of the same number finds the first still pending and is dropped (legacy_queue) — an
  * orphaned zombie and its exiting parent both going to init give init one SIGCHLD (checked on
  * 6.18). Notifications from different tasks' exits are not merged: whether they meet pending
- * depends on timing.
+ * depends on timing. Each exit makes its own (a signal it sends may end another task, whose
+ * exit is a path of its own).
  */
-const exitPaths: Array<Map<Process, Set<number>>> = [];
-
-function inOneExitPath<T>(run: () => T): T {
-  exitPaths.push(new Map());
-  try {
-    return run();
-  } finally {
-    exitPaths.pop();
-  }
-}
+type ExitPath = Map<Process, Set<number>>;
 
 /** do_notify_parent(): the exit signal (0: none) to the parent, or autoreap by a dying init. */
-function notifyParent(world: World, child: Process, sig: number): void {
+function notifyParent(world: World, child: Process, sig: number, path: ExitPath): void {
   if (child.parent === null) return; // the world's init: its parent is outside the world
   const parent = proc(world, child.parent);
   if (parent.exiting === true) {
@@ -95,21 +87,18 @@ function notifyParent(world: World, child: Process, sig: number): void {
     return;
   }
   if (sig === 0) return;
-  const sent = exitPaths.at(-1);
-  if (sent !== undefined) {
-    const toParent = sent.get(parent) ?? new Set<number>();
-    if (toParent.has(sig)) return;
-    toParent.add(sig);
-    sent.set(parent, toParent);
-  }
+  const toParent = path.get(parent) ?? new Set<number>();
+  if (toParent.has(sig)) return;
+  toParent.add(sig);
+  path.set(parent, toParent);
   deliverSignal(world, parent, sig, { siPid: tgidIn(child, parent.ns.pid), force: false });
 }
 
-function becomeZombie(world: World, p: Process, status: ExitStatus): void {
+function becomeZombie(world: World, p: Process, status: ExitStatus, path: ExitPath): void {
   p.state = 'zombie';
   p.exitStatus = status;
   noteZombie(world, p);
-  notifyParent(world, p, p.exitSignal);
+  notifyParent(world, p, p.exitSignal, path);
 }
 
 /** The init of `ns` finishes its exit once it is the only task left with a pid there. */
@@ -119,7 +108,7 @@ function finishInitIfEmpty(world: World, ns: PidNamespace): void {
   for (const task of ns.pids.values()) if (processOfTask(task) !== init.name) return;
   init.exiting = undefined;
   const own = init.exitStatus ?? { signal: SIGKILL };
-  inOneExitPath(() => becomeZombie(world, init, ns.rebootSignal !== null ? { signal: ns.rebootSignal } : own));
+  becomeZombie(world, init, ns.rebootSignal !== null ? { signal: ns.rebootSignal } : own, new Map());
 }
 
 /** zap_pid_ns_processes(): the namespace dies with its init. */
@@ -162,10 +151,9 @@ export function exitProcess(world: World, p: Process, status: ExitStatus): void 
     finishInitIfEmpty(world, ns);
     return;
   }
-  inOneExitPath(() => {
-    reparentChildren(world, p);
-    becomeZombie(world, p, status);
-  });
+  const path: ExitPath = new Map();
+  reparentChildren(world, p, path);
+  becomeZombie(world, p, status, path);
 }
 
 /** A stop signal took effect: the process stops; its parent gets SIGCHLD (CLD_STOPPED). */
