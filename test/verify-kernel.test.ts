@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Step } from '../src/model/steps.js';
 import { hostClocks } from '../src/verify/host-config.js';
-import { AREAS } from '../src/verify/areas.js';
+import { AREAS } from '../src/model/steps.js';
 import { CATALOGUE } from '../src/verify/catalogue/index.js';
 import { compareScenario, type ScenarioOutcome } from '../src/verify/harness.js';
 import { formatResult } from '../src/verify/canonical.js';

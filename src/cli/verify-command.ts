@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from './commander.js';
 import type { Area } from '../model/steps.js';
 import { formatResult } from '../verify/canonical.js';
 import type { StepDiff } from '../verify/harness.js';
-import { AREAS } from '../verify/areas.js';
+import { AREAS } from '../model/steps.js';
 import { paint, table, useColour } from './output.js';
 
 function nonNegativeInteger(name: string): (value: string) => number {

@@ -15,5 +15,5 @@ export { createWorld, DEFAULT_CONFIG } from './create-world.js';
 export { allRules, ruleById, type Rule } from './rules.js';
 export { explain, type FailureContext } from './explain.js';
 export type * from './steps.js';
-export { SIGNALS } from './steps.js';
+export { AREAS, SIGNALS } from './steps.js';
 export type { ModelResult, World, WorldConfig, Process, Namespace, UserNamespace, PidNamespace, TimeNamespace, Handle, Credentials, IdMapLine, NsId, NamespaceBase, PlainNamespace, ReceivedSignal, Thread, TaskNamespaces, TaskId } from './world.js';

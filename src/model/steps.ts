@@ -25,6 +25,7 @@ import type { CloseStep } from '../ops/close.js';
 import type { ExitStep } from '../ops/exit.js';
 import type { GetpidStep } from '../ops/getpid.js';
 import type { GetppidStep } from '../ops/getppid.js';
+import type { GetuidStep } from '../ops/getuid.js';
 import type { HandleStep } from '../ops/handle.js';
 import type { KillStep } from '../ops/kill.js';
 import type { NsIdStep } from '../ops/ns-id.js';
@@ -161,24 +162,18 @@ export type Step =
   | SetuidStep
   | SetSubreaperStep
   | RebootStep
-  | StateStep;
+  | StateStep
+  | GetuidStep;
 
-export type { Clone3Step, UnshareStep, SetnsStep, OpenNsStep, OpenNullStep, PidfdOpenStep, CloseStep, ExitStep, KillStep, PidfdSendSignalStep, HandleStep, SignalsStep, WaitStep, GetpidStep, GetppidStep, NspidStep, NsIdStep, NsIoctlStep, TranslatePidStep, WriteMapStep, ReadMapStep, WriteSetgroupsStep, ReadSetgroupsStep, WriteTimeOffsetsStep, ReadTimeOffsetsStep, ClockOffsetStep, ReadLastPidStep, WriteLastPidStep, SetuidStep, SetSubreaperStep, RebootStep, StateStep };
+export type { Clone3Step, UnshareStep, SetnsStep, OpenNsStep, OpenNullStep, PidfdOpenStep, CloseStep, ExitStep, KillStep, PidfdSendSignalStep, HandleStep, SignalsStep, WaitStep, GetpidStep, GetppidStep, NspidStep, NsIdStep, NsIoctlStep, TranslatePidStep, WriteMapStep, ReadMapStep, WriteSetgroupsStep, ReadSetgroupsStep, WriteTimeOffsetsStep, ReadTimeOffsetsStep, ClockOffsetStep, ReadLastPidStep, WriteLastPidStep, SetuidStep, SetSubreaperStep, RebootStep, StateStep, GetuidStep };
 
 
 /** The kinds of step: the `op` of each Step. */
 export type StepOp = Step['op'];
 
 /*
- * Result values, by op (both backends must give exactly these shapes):
- *   clone3            pid number (caller's view)            getpid / getppid / readLastPid  number
- *   nspid             number[]                              nsId                 NsRef
- *   nsIoctl           NsRef (PARENT/USERNS), kind name (NSTYPE), uid number (OWNER_UID)
- *   translatePid      number                                readMap              [inside, outside, count][]
- *   readSetgroups     'allow' | 'deny'                      readTimeOffsets      {monotonic, boottime}
- *   clockOffset       integer seconds                       signals              [{signal, fromPid}]
- *   wait              null | {pid, code} | {pid, signal}    state                'running' | 'stopped' | 'zombie' | 'gone'
- *   every other op    no value (ok only)
+ * Result values: each step type's comment says what its op gives (both backends must give
+ * exactly that shape); ops that say nothing give no value (ok only).
  * A step whose `proc` cannot run steps (it has exited, is stopped, or is a sleeper) gives ESRCH
  * on both sides without reaching the kernel. A handle name that `proc` does not hold acts like
  * a closed fd (EBADF).

@@ -39,7 +39,7 @@ export interface UserNamespace extends NamespaceBase {
   readonly kind: 'user';
   /** The user namespace it was created in; null for the initial one. */
   readonly parent: NsId | null;
-  /** 0 for the initial user namespace. The kernel refuses level 33 (EUSERS). */
+  /** 0 for the initial user namespace; the deepest is 33 (one more is ENOSPC, namespaces/create.ts). */
   readonly level: number;
   /** The creator's euid, as a kuid (NS_GET_OWNER_UID shows it in the caller's view). */
   readonly ownerKuid: number;
