@@ -460,6 +460,9 @@ Reply Getpid(const Args&) { return Ok(std::to_string(syscall(SYS_getpid))); }
 
 Reply Getppid(const Args&) { return Ok(std::to_string(syscall(SYS_getppid))); }
 
+// <uid|gid>: getuid(2) / getgid(2), the id as the caller's user namespace maps it.
+Reply Getuid(const Args& a) { return Ok(std::to_string(syscall(a.Word(0) == "uid" ? SYS_getuid : SYS_getgid))); }
+
 // <path>: the whole file, hex-encoded ('-' when empty).
 Reply ReadFile(const Args& a) {
   int fd = open(a.Word(0).c_str(), O_RDONLY | O_CLOEXEC);

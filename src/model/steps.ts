@@ -209,12 +209,16 @@ export type StepResult =
       errno: ErrnoName;
     };
 
-/** A rule-area label for reports and `nsbridge verify --area`. */
-export type Area =
-  | 'pid-numbering' | 'visibility' | 'orphans' | 'signals' | 'init' | 'unshare' | 'setns'
-  | 'clone3' | 'userns' | 'timens' | 'nsfs' | 'pidfd' | 'ns_last_pid' | 'reboot' | 'threads'
-  /** Sequences made by the random generator (random.ts). */
-  | 'random';
+/**
+ * The rule areas, in report order: the labels of scenarios for reports and `nsbridge verify
+ * --area`. 'random' is the label of sequences made by the random generator (random.ts).
+ */
+export const AREAS = Object.freeze([
+  'pid-numbering', 'visibility', 'orphans', 'signals', 'init', 'clone3', 'threads', 'pidfd', 'ns_last_pid', 'reboot',
+  'unshare', 'setns', 'userns', 'timens', 'nsfs', 'random',
+] as const);
+/** A rule-area label (one of {@link AREAS}). */
+export type Area = (typeof AREAS)[number];
 
 /** A named list of steps that shows one rule, run on the model and on the kernel by `nsbridge verify`. */
 export interface Scenario {

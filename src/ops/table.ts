@@ -32,6 +32,7 @@ import { waitOp } from './wait.js';
 import { clockOffsetOp } from './clock-offset.js';
 import { closeOp } from './close.js';
 import { getppidOp } from './getppid.js';
+import { getuidOp } from './getuid.js';
 import { handleOp } from './handle.js';
 import { nsIdOp } from './ns-id.js';
 import { nspidOp } from './nspid.js';
@@ -81,6 +82,7 @@ export const OPS = {
   close: closeOp,
   openNull: openNullOp,
   readSetgroups: readSetgroupsOp,
+  getuid: getuidOp,
 } as const satisfies { readonly [K in Step['op']]: OpDescriptor<Extract<Step, { op: K }>> };
 
 
