@@ -22,7 +22,8 @@ const { allRules } = await import(join(ROOT, 'dist', 'model', 'rules.js'));
 const literal = (s) => (s.includes("'") && !s.includes('"') ? JSON.stringify(s) : `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`);
 
 function entry(rule) {
-  const fields = [`id: ${literal(rule.id)}`, `syscall: ${literal(rule.syscall)}`, `errno: ${literal(rule.errno)}`];
+  const fields = [`id: ${literal(rule.id)}`, `calls: [${rule.calls.map(literal).join(', ')}]`, `errno: ${literal(rule.errno)}`];
+  if (rule.topic !== undefined) fields.push(`topic: ${literal(rule.topic)}`);
   if (rule.kinds !== undefined) fields.push(`kinds: [${rule.kinds.map(literal).join(', ')}]`);
   fields.push(`reason: ${literal(rule.reason)}`);
   if (rule.hintRank !== undefined) fields.push(`hintRank: ${rule.hintRank}`);

@@ -588,7 +588,7 @@ add('model', 'explain: syscall 42', () => explain({ syscall: 42, code: 'EINVAL' 
 add('model', 'explain: syscall [setns, 1]', () => explain({ syscall: ['setns', 1], code: 'EINVAL' } as never), type('context.syscall', 'array(2)'));
 add('model', 'explain: code missing', () => explain({ syscall: 'setns' } as never), type('context.code', 'undefined'));
 badKinds('model', 'explain', 'context.kind', (kind) => explain({ syscall: 'setns', code: 'EINVAL', kind: kind as never }), ['undefined']);
-add('model', 'explain: ruleIdIncludes 1', () => explain({ syscall: 'setns', code: 'EINVAL', ruleIdIncludes: 1 } as never), type('context.ruleIdIncludes', '1'));
+add('model', 'explain: topic 1', () => explain({ syscall: 'setns', code: 'EINVAL', topic: 1 } as never), type('context.topic', '1'));
 
 // --- the table ---------------------------------------------------------------------------------
 

@@ -36,17 +36,22 @@ describe('hints from the model', () => {
     expect(explain({ syscall: ['clone3', 'unshare'], code: 'EPERM', kind: 'net' })).toBe(ruleById('create.needs-cap-sys-admin')?.reason);
     expect(explain({ syscall: 'gid_map', code: 'EPERM' })).toMatch(/^gid_map: without CAP_SETGID/);
     expect(explain({ syscall: 'execve', code: 'ENOENT' })).toBeUndefined();
+    // A topic narrows the rules of a call to those about that part of it.
+    expect(explain({ syscall: 'clone3', code: 'EEXIST', topic: 'set_tid' })).toBe(ruleById('clone3.set-tid-taken')?.reason);
+    expect(explain({ syscall: 'clone3', code: 'EEXIST', topic: 'create' })).toBeUndefined();
   });
 
   it("the failure rules spawn() and the raw calls read (failure-rules.ts) are exactly the model's, in its order", () => {
     // npm run gen:failure-rules rewrites the file after a model rule changes.
-    const fields = ({ id, syscall, errno, kinds, reason, hintRank }: (typeof FAILURE_RULES)[number]) => ({ id, syscall, errno, kinds, reason, hintRank });
+    const fields = ({ id, calls, errno, topic, kinds, reason, hintRank }: (typeof FAILURE_RULES)[number]) => ({ id, calls, errno, topic, kinds, reason, hintRank });
     expect(FAILURE_RULES.map(fields)).toEqual(allRules().filter((rule) => rule.errno !== null).map(fields));
     for (const context of [
       { syscall: 'setns', code: 'EINVAL', kind: 'user' },
       { syscall: ['clone3', 'unshare'], code: 'EPERM', kind: 'net' },
       { syscall: 'gid_map', code: 'EPERM' },
       { syscall: 'execve', code: 'ENOENT' },
+      { syscall: 'clone3', code: 'EEXIST', kind: 'pid', topic: 'set_tid' },
+      { syscall: ['clone3', 'unshare'], code: 'EPERM', kind: 'pid', topic: 'create' },
     ] as const) {
       expect(modelHint(context)).toBe(explain(context));
     }

@@ -65,7 +65,8 @@ describe('the task catalogue', () => {
     expect(mine.length).toBeGreaterThan(60);
     for (const rule of mine) {
       expect(rule.reason.length, rule.id).toBeGreaterThan(15);
-      expect(rule.syscall.length, rule.id).toBeGreaterThan(0);
+      expect(rule.calls.length, rule.id).toBeGreaterThan(0);
+      for (const call of rule.calls) expect(call, rule.id).toMatch(/^(\/proc\/<pid>[\w/]*|[a-z_0-9]+)$/);
     }
     // Every failure rule names the kernel source that decides it.
     expect(mine.filter((rule) => rule.errno !== null && !rule.source).map((rule) => rule.id)).toEqual([]);

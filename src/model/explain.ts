@@ -7,7 +7,7 @@
  */
 import './model.js';
 import { allRules } from './rules.js';
-import { explainWith, type FailureContext } from './hint.js';
+import { explainWith, RULE_TOPICS, type FailureContext } from './hint.js';
 import { kindOf } from '../kinds.js';
 import { describe } from '../validate.js';
 
@@ -25,10 +25,10 @@ export function explain(context: FailureContext): string | undefined {
 
 function checkContext(context: unknown): asserts context is FailureContext {
   if (typeof context !== 'object' || context === null) throw new TypeError(`context must be an object, got ${describe(context)}`);
-  const { syscall, code, kind, ruleIdIncludes } = context as Record<string, unknown>;
+  const { syscall, code, kind, topic } = context as Record<string, unknown>;
   const names = Array.isArray(syscall) ? syscall : [syscall];
   if (names.some((name) => typeof name !== 'string')) throw new TypeError(`context.syscall must be a string or an array of strings, got ${describe(syscall)}`);
   if (typeof code !== 'string') throw new TypeError(`context.code must be an errno name, got ${describe(code)}`);
   if (kind !== undefined) kindOf(kind, 'context.kind');
-  if (ruleIdIncludes !== undefined && typeof ruleIdIncludes !== 'string') throw new TypeError(`context.ruleIdIncludes must be a string, got ${describe(ruleIdIncludes)}`);
+  if (topic !== undefined && !(RULE_TOPICS as readonly unknown[]).includes(topic)) throw new TypeError(`context.topic must be one of ${RULE_TOPICS.join(', ')}, got ${describe(topic)}`);
 }

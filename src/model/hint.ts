@@ -17,23 +17,30 @@ export interface FailureContext {
   code: string;
   /** The namespace kind the call was about, where there is one. */
   kind?: NamespaceType;
-  /** Only rules whose id contains this ('set-tid' for a set_tid failure of clone3). */
-  ruleIdIncludes?: string;
+  /** Only rules about this part of the call (a set_tid failure of clone3: 'set_tid'). */
+  topic?: RuleTopic;
 }
+
+/**
+ * Parts of a call that a failure can be narrowed to: 'set_tid' (clone3's set_tid checks),
+ * 'create' (the creation of a new namespace by clone3 or unshare, not the rest of clone3).
+ */
+export const RULE_TOPICS = ['set_tid', 'create'] as const;
+export type RuleTopic = (typeof RULE_TOPICS)[number];
 
 /** What explaining reads of a rule (a subset of rules.ts's Rule). */
 export interface ReasonRule {
   readonly id: string;
-  readonly syscall: string;
+  readonly calls: readonly string[];
   readonly errno: string | null;
+  readonly topic?: RuleTopic;
   readonly kinds?: readonly NamespaceType[];
   readonly reason: string;
   readonly hintRank?: number;
 }
 
-/** A rule's syscall may name several calls or files: 'clone3/unshare', 'uid_map/gid_map', 'setgroups file'. */
 function matches(rule: ReasonRule, syscalls: readonly string[], code: string): boolean {
-  return rule.errno === code && rule.syscall.split(/[/ ]/).some((name) => syscalls.includes(name));
+  return rule.errno === code && rule.calls.some((call) => syscalls.includes(call));
 }
 
 const byRank = (a: ReasonRule, b: ReasonRule): number => (a.hintRank ?? 10) - (b.hintRank ?? 10);
@@ -47,7 +54,7 @@ const byRank = (a: ReasonRule, b: ReasonRule): number => (a.hintRank ?? 10) - (b
 export function explainWith(rules: readonly ReasonRule[], context: FailureContext): string | undefined {
   const syscalls = typeof context.syscall === 'string' ? [context.syscall] : context.syscall;
   const candidates = rules.filter(
-    (rule) => matches(rule, syscalls, context.code) && (context.ruleIdIncludes === undefined || rule.id.includes(context.ruleIdIncludes)),
+    (rule) => matches(rule, syscalls, context.code) && (context.topic === undefined || rule.topic === context.topic),
   );
   const forKind = context.kind === undefined ? [] : candidates.filter((rule) => rule.kinds?.includes(context.kind!));
   const general = candidates.filter((rule) => rule.kinds === undefined || rule.kinds.length === 0);

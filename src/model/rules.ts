@@ -5,6 +5,7 @@
  * same reasons as hints (explain.ts).
  */
 import type { NamespaceType } from '../kinds.js';
+import type { RuleTopic } from './hint.js';
 import type { ErrnoName } from './steps.js';
 import { RuleFailure, fail, ok, type ModelResult } from './world.js';
 import type { Value } from './steps.js';
@@ -13,10 +14,16 @@ import type { Value } from './steps.js';
 export interface Rule {
   /** 'area.short-name', unique. */
   readonly id: string;
-  /** The system call (or /proc file) the rule belongs to: 'setns', 'clone3', 'uid_map', … */
-  readonly syscall: string;
+  /**
+   * The system calls (or /proc files) the rule belongs to, as a failure names its call: 'setns',
+   * 'clone3', 'uid_map', '/proc/<pid>/ns', … A hint for a failed call considers the rules that
+   * list it here.
+   */
+  readonly calls: readonly string[];
   /** The errno the kernel gives when the rule refuses; null for a rule that decides a success. */
   readonly errno: ErrnoName | null;
+  /** The part of its calls the rule is about, where a failure can narrow the hint to it. */
+  readonly topic?: RuleTopic;
   /** The namespace kinds the rule is about, where it is about some (for hint lookup). */
   readonly kinds?: readonly NamespaceType[];
   /** One line, for users: what the kernel checks. */

@@ -22,7 +22,7 @@ export interface GetuidStep {
 
 const RULE_GETUID = defineRule({
   id: 'userns.getuid-shown',
-  syscall: 'getuid/getgid',
+  calls: ['getuid', 'getgid'],
   errno: null,
   reason: "getuid/getgid: the caller's id as its own user namespace maps it; an unmapped id shows as the overflow id (65534)",
   source: 'kernel/sys.c getuid / getgid: from_kuid_munged(current_user_ns(), current_uid()); overflowuid is /proc/sys/kernel/overflowuid (65534 by default)',

@@ -6,7 +6,7 @@
 import type { NativeExecCandidate, NativeSpawnFailure } from '../native/binding.js';
 import type { SystemErrorShape } from '../errors.js';
 import { isNamespaceType, type NamespaceType } from '../kinds.js';
-import { modelHint } from '../model/hint.js';
+import { modelHint, type RuleTopic } from '../model/hint.js';
 import { namespaceAccessHint } from '../access-hint.js';
 
 /** One execve candidate (a PATH entry joined with the program name) and how it failed. */
@@ -213,9 +213,9 @@ const MODEL_SYSCALLS: Readonly<Record<string, readonly string[]>> = {
 // Which of the model's rules for those calls can explain a step. Both steps fail in clone3, but
 // an 'unshare:<kind>' step is the creation of a namespace (the 'create.*' rules: without this
 // an unprivileged 'unshare:pid' EPERM got the set_tid capability rule, also a pid rule of clone3).
-const MODEL_RULES: Readonly<Record<string, string>> = {
-  set_tid: 'set-tid',
-  unshare: 'create.',
+const MODEL_TOPICS: Readonly<Record<string, RuleTopic>> = {
+  set_tid: 'set_tid',
+  unshare: 'create',
 };
 
 // Causes the model does not know (per-user limits, host policy, a chroot) for an errno it does
@@ -246,11 +246,11 @@ function hintFor(step: string, code: string, syscall: string, candidates: readon
   }
   const kind = prefix === 'set_tid' ? 'pid' : stepKind; // set_tid rules are pid-namespace rules
   const syscalls = MODEL_SYSCALLS[prefix];
-  const rules = MODEL_RULES[prefix];
+  const topic = MODEL_TOPICS[prefix];
   const fromModel =
     syscalls === undefined
       ? undefined
-      : modelHint({ syscall: syscalls, code, ...(isNamespaceType(kind) ? { kind } : {}), ...(rules === undefined ? {} : { ruleIdIncludes: rules }) });
+      : modelHint({ syscall: syscalls, code, ...(isNamespaceType(kind) ? { kind } : {}), ...(topic === undefined ? {} : { topic }) });
   const beyond = BEYOND_MODEL[`${step}:${code}`] ?? BEYOND_MODEL[`${prefix}:${code}`];
   if (fromModel !== undefined && beyond !== undefined) return `${fromModel} — or: ${beyond}`;
   return fromModel ?? HINTS[`${step}:${code}`] ?? HINTS[`${prefix}:${code}`];

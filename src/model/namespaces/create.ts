@@ -24,7 +24,8 @@ const MAX_USER_NS_PARENT_LEVEL = 32;
 
 const RULE_USER_NESTING = defineRule({
   id: 'create.user-nesting-limit',
-  syscall: 'clone3/unshare',
+  topic: 'create',
+  calls: ['clone3', 'unshare'],
   errno: 'ENOSPC',
   kinds: ['user'],
   reason: 'CLONE_NEWUSER: the caller\'s user namespace is 33 levels below the initial one; no deeper user namespace can be created',
@@ -33,7 +34,8 @@ const RULE_USER_NESTING = defineRule({
 
 const RULE_USER_CREATOR_UNMAPPED = defineRule({
   id: 'create.user-creator-unmapped',
-  syscall: 'clone3/unshare',
+  topic: 'create',
+  calls: ['clone3', 'unshare'],
   errno: 'EPERM',
   kinds: ['user'],
   reason: 'CLONE_NEWUSER: the caller\'s effective uid or gid has no mapping in its own user namespace, so the new namespace\'s owner could not be named (write uid_map/gid_map first)',
@@ -42,7 +44,8 @@ const RULE_USER_CREATOR_UNMAPPED = defineRule({
 
 const RULE_CREATE_NEEDS_CAP = defineRule({
   id: 'create.needs-cap-sys-admin',
-  syscall: 'clone3/unshare',
+  topic: 'create',
+  calls: ['clone3', 'unshare'],
   errno: 'EPERM',
   reason: 'creating a namespace other than a user namespace needs CAP_SYS_ADMIN in the caller\'s user namespace — or in the user namespace the same call creates (add CLONE_NEWUSER)',
   source: 'kernel/nsproxy.c copy_namespaces / unshare_nsproxy_namespaces: ns_capable(new cred user_ns, CAP_SYS_ADMIN)',
@@ -51,7 +54,8 @@ const RULE_CREATE_NEEDS_CAP = defineRule({
 
 const RULE_CREATE_IPC_SYSVSEM = defineRule({
   id: 'create.ipc-with-sysvsem',
-  syscall: 'clone3',
+  topic: 'create',
+  calls: ['clone3'],
   errno: 'EINVAL',
   kinds: ['ipc'],
   reason: 'clone3: CLONE_NEWIPC with CLONE_SYSVSEM (the semaphore undo list cannot be shared across ipc namespaces)',
@@ -60,7 +64,8 @@ const RULE_CREATE_IPC_SYSVSEM = defineRule({
 
 const RULE_PID_FOR_CHILDREN_MOVED = defineRule({
   id: 'create.pid-for-children-not-active',
-  syscall: 'clone3/unshare',
+  topic: 'create',
+  calls: ['clone3', 'unshare'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'CLONE_NEWPID: the caller\'s pid_for_children is no longer its own pid namespace (after an earlier unshare(CLONE_NEWPID) or setns to a pid namespace); a new pid namespace can only be a child of the caller\'s own',
@@ -69,7 +74,8 @@ const RULE_PID_FOR_CHILDREN_MOVED = defineRule({
 
 const RULE_PID_OWNER_OUTSIDE = defineRule({
   id: 'create.pid-owner-outside',
-  syscall: 'clone3/unshare',
+  topic: 'create',
+  calls: ['clone3', 'unshare'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'CLONE_NEWPID: the new pid namespace\'s user namespace is not at or below the user namespace that owns its parent pid namespace',
@@ -78,7 +84,8 @@ const RULE_PID_OWNER_OUTSIDE = defineRule({
 
 const RULE_PID_NESTING = defineRule({
   id: 'create.pid-nesting-limit',
-  syscall: 'clone3/unshare',
+  topic: 'create',
+  calls: ['clone3', 'unshare'],
   errno: 'ENOSPC',
   kinds: ['pid'],
   reason: `CLONE_NEWPID: pid namespaces nest at most ${MAX_PID_NS_LEVEL} levels below the initial one`,

@@ -24,7 +24,7 @@ const MAX_MAP_LINES = 340;
 
 const RULE_MAP_INITIAL = defineRule({
   id: 'userns.map-initial-ns',
-  syscall: 'uid_map/gid_map',
+  calls: ['uid_map', 'gid_map'],
   errno: 'EPERM',
   reason: 'uid_map/gid_map: the initial user namespace\'s maps are fixed',
   source: 'kernel/user_namespace.c proc_uid_map_write: "if (!ns->parent) return -EPERM"',
@@ -32,7 +32,7 @@ const RULE_MAP_INITIAL = defineRule({
 
 const RULE_MAP_WRITER_PLACE = defineRule({
   id: 'userns.map-writer-outside',
-  syscall: 'uid_map/gid_map',
+  calls: ['uid_map', 'gid_map'],
   errno: 'EPERM',
   reason: 'uid_map/gid_map: the writer must be in the target user namespace or in its parent',
   source: 'kernel/user_namespace.c proc_uid_map_write: (seq_ns != ns) && (seq_ns != ns->parent)',
@@ -40,7 +40,7 @@ const RULE_MAP_WRITER_PLACE = defineRule({
 
 const RULE_MAP_ONCE = defineRule({
   id: 'userns.map-written-once',
-  syscall: 'uid_map/gid_map',
+  calls: ['uid_map', 'gid_map'],
   errno: 'EPERM',
   reason: 'uid_map/gid_map: the map has already been written (each map can be written only once)',
   source: 'kernel/user_namespace.c map_write: "if (map->nr_extents != 0) goto out" with -EPERM',
@@ -48,7 +48,7 @@ const RULE_MAP_ONCE = defineRule({
 
 const RULE_MAP_NO_ADMIN = defineRule({
   id: 'userns.map-no-cap-sys-admin',
-  syscall: 'uid_map/gid_map',
+  calls: ['uid_map', 'gid_map'],
   errno: 'EPERM',
   reason: 'uid_map/gid_map: the writer lacks CAP_SYS_ADMIN in the target user namespace',
   source: 'kernel/user_namespace.c map_write: file_ns_capable(file, map_ns, CAP_SYS_ADMIN)',
@@ -56,7 +56,7 @@ const RULE_MAP_NO_ADMIN = defineRule({
 
 const RULE_MAP_BAD_LINE = defineRule({
   id: 'userns.map-bad-line',
-  syscall: 'uid_map/gid_map',
+  calls: ['uid_map', 'gid_map'],
   errno: 'EINVAL',
   reason: 'uid_map/gid_map: a line is invalid (no lines, a count of 0, an id of 4294967295, a range that wraps past 2^32, or more than 340 lines)',
   source: 'kernel/user_namespace.c map_write parsing',
@@ -64,7 +64,7 @@ const RULE_MAP_BAD_LINE = defineRule({
 
 const RULE_MAP_OVERLAP = defineRule({
   id: 'userns.map-overlap',
-  syscall: 'uid_map/gid_map',
+  calls: ['uid_map', 'gid_map'],
   errno: 'EINVAL',
   reason: 'uid_map/gid_map: two lines overlap, inside or outside',
   source: 'kernel/user_namespace.c mappings_overlap',
@@ -72,7 +72,7 @@ const RULE_MAP_OVERLAP = defineRule({
 
 const RULE_MAP_ROOT_NEEDS_SETFCAP = defineRule({
   id: 'userns.map-root-needs-setfcap',
-  syscall: 'uid_map',
+  calls: ['uid_map'],
   errno: 'EPERM',
   reason: 'uid_map: mapping the parent\'s uid 0 needs CAP_SETFCAP in the parent namespace (for a writer inside: its creator must have had it)',
   source: 'kernel/user_namespace.c verify_root_map (since 5.12)',
@@ -80,7 +80,7 @@ const RULE_MAP_ROOT_NEEDS_SETFCAP = defineRule({
 
 const RULE_GID_MAP_NEEDS_DENY = defineRule({
   id: 'userns.gid-map-needs-setgroups-deny',
-  syscall: 'gid_map',
+  calls: ['gid_map'],
   errno: 'EPERM',
   reason: 'gid_map: without CAP_SETGID in the parent namespace, a process may map only its own gid — and only after "deny" was written to /proc/<pid>/setgroups',
   source: 'kernel/user_namespace.c new_idmap_permitted: !(ns->flags & USERNS_SETGROUPS_ALLOWED)',
@@ -89,7 +89,7 @@ const RULE_GID_MAP_NEEDS_DENY = defineRule({
 
 const RULE_MAP_NOT_PERMITTED = defineRule({
   id: 'userns.map-not-permitted',
-  syscall: 'uid_map/gid_map',
+  calls: ['uid_map', 'gid_map'],
   errno: 'EPERM',
   reason: 'uid_map/gid_map: without CAP_SETUID/CAP_SETGID in the parent namespace, the namespace\'s owner may write only one line mapping its own euid (egid) with count 1',
   source: 'kernel/user_namespace.c new_idmap_permitted',
@@ -98,7 +98,7 @@ const RULE_MAP_NOT_PERMITTED = defineRule({
 
 const RULE_MAP_OUTSIDE_UNMAPPED = defineRule({
   id: 'userns.map-outside-unmapped',
-  syscall: 'uid_map/gid_map',
+  calls: ['uid_map', 'gid_map'],
   errno: 'EPERM',
   reason: 'uid_map/gid_map: an outside range is not mapped (as one range) in the parent user namespace',
   source: 'kernel/user_namespace.c map_write: map_id_range_down(parent_map, …) == (u32)-1',
@@ -107,14 +107,14 @@ const RULE_MAP_OUTSIDE_UNMAPPED = defineRule({
 
 const RULE_MAP_WRITTEN = defineRule({
   id: 'userns.map-written',
-  syscall: 'uid_map/gid_map',
+  calls: ['uid_map', 'gid_map'],
   errno: null,
   reason: 'uid_map/gid_map: the map is set; ids inside now correspond to ids in the parent',
 });
 
 const RULE_MAP_READ = defineRule({
   id: 'userns.map-read',
-  syscall: 'uid_map/gid_map',
+  calls: ['uid_map', 'gid_map'],
   errno: null,
   reason: 'uid_map/gid_map: the lines, the outside ids as the reader sees them (the parent\'s ids for a reader inside; 4294967295 when unmapped for the reader)',
   source: 'kernel/user_namespace.c uid_m_show: from_kuid(lower_ns, …)',

@@ -14,7 +14,7 @@ import { fsUsers, isSingleThreaded } from './task-state.js';
 
 const RULE_USER_OWN = defineRule({
   id: 'setns.user-own',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EINVAL',
   kinds: ['user'],
   reason: 'setns(CLONE_NEWUSER): the caller is already in that user namespace (re-entering it would regain capabilities); a pidfd join of a process in the caller\'s own user namespace must leave CLONE_NEWUSER out',
@@ -23,7 +23,7 @@ const RULE_USER_OWN = defineRule({
 
 const RULE_USER_THREADS = defineRule({
   id: 'setns.user-multithreaded',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EINVAL',
   kinds: ['user'],
   reason: 'setns(CLONE_NEWUSER): the caller has other threads (all threads of a process share one user namespace)',
@@ -32,7 +32,7 @@ const RULE_USER_THREADS = defineRule({
 
 const RULE_USER_FS_SHARED = defineRule({
   id: 'setns.user-fs-shared',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EINVAL',
   kinds: ['user'],
   reason: 'setns(CLONE_NEWUSER): the caller shares its fs_struct (root and cwd) with another process (CLONE_FS)',
@@ -41,7 +41,7 @@ const RULE_USER_FS_SHARED = defineRule({
 
 const RULE_USER_NO_CAP = defineRule({
   id: 'setns.user-no-cap',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EPERM',
   kinds: ['user'],
   reason: 'setns(CLONE_NEWUSER): the caller lacks CAP_SYS_ADMIN in the target user namespace (it must be a descendant of the caller\'s, created by the caller\'s uid or entered with capabilities)',
@@ -50,7 +50,7 @@ const RULE_USER_NO_CAP = defineRule({
 
 const RULE_MNT_FS_SHARED = defineRule({
   id: 'setns.mnt-fs-shared',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EINVAL',
   kinds: ['mnt'],
   reason: 'setns(CLONE_NEWNS): the caller shares its fs_struct (root and cwd) with another process (CLONE_FS)',
@@ -59,7 +59,7 @@ const RULE_MNT_FS_SHARED = defineRule({
 
 const RULE_PID_NOT_DESCENDANT = defineRule({
   id: 'setns.pid-not-descendant',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'setns(CLONE_NEWPID): the target pid namespace is neither the caller\'s active pid namespace nor a descendant of it',
@@ -68,7 +68,7 @@ const RULE_PID_NOT_DESCENDANT = defineRule({
 
 const RULE_TIME_THREADS = defineRule({
   id: 'setns.time-multithreaded',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EUSERS',
   kinds: ['time'],
   reason: 'setns(CLONE_NEWTIME): the caller has other threads or shares its memory with another process',
@@ -88,7 +88,7 @@ const INSTALL_FN: Record<Exclude<NamespaceType, 'user'>, string> = {
 function noCapRule(kind: Exclude<NamespaceType, 'user'>, extra = ''): Rule {
   return defineRule({
     id: `setns.${kind}-no-cap`,
-    syscall: 'setns',
+    calls: ['setns'],
     errno: 'EPERM',
     kinds: [kind],
     reason: `setns(${kind}): the caller needs CAP_SYS_ADMIN${extra} both over the user namespace that owns the target namespace and in its own (or the joined) user namespace`,

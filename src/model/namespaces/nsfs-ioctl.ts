@@ -13,14 +13,14 @@ import type { NsIoctlStep } from '../../ops/ns-ioctl.js';
 
 const RULE_IOCTL_BAD_FD = defineRule({
   id: 'nsfs.ioctl-bad-fd',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: 'EBADF',
   reason: 'nsfs ioctl: the fd is not open',
 });
 
 const RULE_IOCTL_NOT_NSFS = defineRule({
   id: 'nsfs.ioctl-not-nsfs',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: 'ENOTTY',
   reason: 'nsfs ioctl: the fd is not a namespace file (the NS_GET_* requests mean nothing to it)',
   source: 'fs/ioctl.c vfs_ioctl: -ENOIOCTLCMD / no unlocked_ioctl → -ENOTTY',
@@ -28,7 +28,7 @@ const RULE_IOCTL_NOT_NSFS = defineRule({
 
 const RULE_USERNS_OUTSIDE = defineRule({
   id: 'nsfs.userns-outside-view',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: 'EPERM',
   reason: 'NS_GET_USERNS: the owning user namespace is not the caller\'s user namespace or a descendant of it (or the namespace is the initial user namespace, which has no owner)',
   source: 'kernel/user_namespace.c ns_get_owner',
@@ -36,7 +36,7 @@ const RULE_USERNS_OUTSIDE = defineRule({
 
 const RULE_PARENT_NOT_HIERARCHICAL = defineRule({
   id: 'nsfs.parent-not-hierarchical',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: 'EINVAL',
   reason: 'NS_GET_PARENT: only pid and user namespaces have parents',
   source: 'fs/nsfs.c ns_ioctl: "if (!ns->ops->get_parent) return -EINVAL"',
@@ -44,7 +44,7 @@ const RULE_PARENT_NOT_HIERARCHICAL = defineRule({
 
 const RULE_PARENT_USER_OUTSIDE = defineRule({
   id: 'nsfs.parent-user-outside-view',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: 'EPERM',
   kinds: ['user'],
   reason: 'NS_GET_PARENT on a user namespace: the parent is not the caller\'s user namespace or a descendant of it (or this is the initial user namespace)',
@@ -53,7 +53,7 @@ const RULE_PARENT_USER_OUTSIDE = defineRule({
 
 const RULE_PARENT_PID_OUTSIDE = defineRule({
   id: 'nsfs.parent-pid-outside-view',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: 'EPERM',
   kinds: ['pid'],
   reason: 'NS_GET_PARENT on a pid namespace: the parent is not the caller\'s active pid namespace or a descendant of it',
@@ -62,7 +62,7 @@ const RULE_PARENT_PID_OUTSIDE = defineRule({
 
 const RULE_OWNER_UID_NOT_USER = defineRule({
   id: 'nsfs.owner-uid-not-user',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: 'EINVAL',
   reason: 'NS_GET_OWNER_UID: the fd is not a user namespace',
   source: 'fs/nsfs.c ns_ioctl',
@@ -70,21 +70,21 @@ const RULE_OWNER_UID_NOT_USER = defineRule({
 
 const RULE_IOCTL_RELATED = defineRule({
   id: 'nsfs.related-ns',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: null,
   reason: 'NS_GET_USERNS / NS_GET_PARENT: a new fd for the related namespace',
 });
 
 const RULE_IOCTL_NSTYPE = defineRule({
   id: 'nsfs.nstype',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: null,
   reason: 'NS_GET_NSTYPE: the CLONE_NEW* flag of the namespace\'s kind',
 });
 
 const RULE_IOCTL_OWNER_UID = defineRule({
   id: 'nsfs.owner-uid',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: null,
   reason: 'NS_GET_OWNER_UID: the creator\'s euid as the caller\'s user namespace shows it (65534 when unmapped there)',
   source: 'fs/nsfs.c ns_ioctl: from_kuid_munged(current_user_ns(), user_ns->owner)',

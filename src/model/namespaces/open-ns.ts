@@ -17,14 +17,14 @@ import type { OpenNsStep } from '../../ops/open-ns.js';
 
 const RULE_NS_TARGET_REAPED = defineRule({
   id: 'nsfs.proc-entry-gone',
-  syscall: '/proc/<pid>/ns',
+  calls: ['/proc/<pid>/ns'],
   errno: 'ENOENT',
   reason: '/proc/<pid>/ns: the process has been reaped, so /proc/<pid> no longer exists',
 });
 
 const RULE_NS_PTRACE = defineRule({
   id: 'nsfs.proc-ptrace-denied',
-  syscall: '/proc/<pid>/ns',
+  calls: ['/proc/<pid>/ns'],
   errno: 'EACCES',
   reason: '/proc/<pid>/ns: the caller may not inspect the process (ptrace read access with its fs credentials: same uid and gid and no more capabilities, or CAP_SYS_PTRACE over it)',
   source: 'fs/proc/namespaces.c proc_ns_get_link / proc_ns_readlink: ptrace_may_access(PTRACE_MODE_READ_FSCREDS), error -EACCES',
@@ -32,7 +32,7 @@ const RULE_NS_PTRACE = defineRule({
 
 const RULE_NS_ZOMBIE = defineRule({
   id: 'nsfs.proc-entry-exited',
-  syscall: '/proc/<pid>/ns',
+  calls: ['/proc/<pid>/ns'],
   errno: 'ENOENT',
   reason: '/proc/<pid>/ns: the process has exited; only its user and pid namespace links still resolve (the others lived in its nsproxy, dropped at exit)',
   source: 'fs/nsfs.c ns_get_path_cb: ns_ops->get() returns NULL → -ENOENT (utsns_get etc. read task->nsproxy; userns_get reads the cred, pidns_get the task\'s struct pid)',
@@ -40,7 +40,7 @@ const RULE_NS_ZOMBIE = defineRule({
 
 const RULE_NS_PID_FOR_CHILDREN_EMPTY = defineRule({
   id: 'nsfs.pid-for-children-empty',
-  syscall: '/proc/<pid>/ns',
+  calls: ['/proc/<pid>/ns'],
   errno: 'ENOENT',
   kinds: ['pid'],
   reason: '/proc/<pid>/ns/pid_for_children: the pid namespace the process\'s next child will be born in has no process yet (after unshare(CLONE_NEWPID), until the first fork)',
@@ -49,7 +49,7 @@ const RULE_NS_PID_FOR_CHILDREN_EMPTY = defineRule({
 
 const RULE_NS_OPENED = defineRule({
   id: 'nsfs.proc-entry-opened',
-  syscall: '/proc/<pid>/ns',
+  calls: ['/proc/<pid>/ns'],
   errno: null,
   reason: '/proc/<pid>/ns: the entry names the namespace',
 });

@@ -13,14 +13,14 @@ import { isDumpable } from './dumpable.js';
 
 const RULE_PROC_FILE_GONE = defineRule({
   id: 'userns.proc-file-gone',
-  syscall: '/proc/<pid>',
+  calls: ['/proc/<pid>'],
   errno: 'ENOENT',
   reason: '/proc/<pid>/…: the process has been reaped, so /proc/<pid> no longer exists',
 });
 
 const RULE_PROC_FILE_ACCESS = defineRule({
   id: 'userns.proc-file-not-owner',
-  syscall: '/proc/<pid>',
+  calls: ['/proc/<pid>'],
   errno: 'EACCES',
   reason: 'opening /proc/<pid>/{uid_map,gid_map,setgroups,timens_offsets} for writing: the file belongs to the process\'s euid (root when it is not dumpable), and the opener is neither that user nor privileged over it (CAP_DAC_OVERRIDE with the owner mapped in its user namespace)',
   source: 'fs/proc/base.c task_dump_owner, fs/namei.c generic_permission / capable_wrt_inode_uidgid',

@@ -14,7 +14,7 @@ import type { WriteSetgroupsStep } from '../../ops/write-setgroups.js';
 
 const RULE_SETGROUPS_NO_CAP = defineRule({
   id: 'userns.setgroups-no-cap',
-  syscall: 'setgroups file',
+  calls: ['setgroups'],
   errno: 'EACCES',
   reason: '/proc/<pid>/setgroups: opening it for writing needs CAP_SYS_ADMIN in the process\'s user namespace',
   source: 'kernel/user_namespace.c proc_setgroups_open: ns_capable(ns, CAP_SYS_ADMIN) → -EACCES',
@@ -22,7 +22,7 @@ const RULE_SETGROUPS_NO_CAP = defineRule({
 
 const RULE_SETGROUPS_DENIED = defineRule({
   id: 'userns.setgroups-deny-is-permanent',
-  syscall: 'setgroups file',
+  calls: ['setgroups'],
   errno: 'EPERM',
   reason: '/proc/<pid>/setgroups: "allow" after "deny" (denying is permanent, and children of the namespace inherit it)',
   source: 'kernel/user_namespace.c proc_setgroups_write',
@@ -30,7 +30,7 @@ const RULE_SETGROUPS_DENIED = defineRule({
 
 const RULE_SETGROUPS_AFTER_GID_MAP = defineRule({
   id: 'userns.setgroups-after-gid-map',
-  syscall: 'setgroups file',
+  calls: ['setgroups'],
   errno: 'EPERM',
   reason: '/proc/<pid>/setgroups: "deny" after the gid_map was written (deny must come first)',
   source: 'kernel/user_namespace.c proc_setgroups_write: "if (ns->gid_map.nr_extents != 0) goto out_unlock"',
@@ -38,14 +38,14 @@ const RULE_SETGROUPS_AFTER_GID_MAP = defineRule({
 
 const RULE_SETGROUPS_WRITTEN = defineRule({
   id: 'userns.setgroups-written',
-  syscall: 'setgroups file',
+  calls: ['setgroups'],
   errno: null,
   reason: '/proc/<pid>/setgroups: written',
 });
 
 const RULE_SETGROUPS_READ = defineRule({
   id: 'userns.setgroups-read',
-  syscall: 'setgroups file',
+  calls: ['setgroups'],
   errno: null,
   reason: '/proc/<pid>/setgroups: "allow" or "deny"',
 });

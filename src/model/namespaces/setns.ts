@@ -18,14 +18,14 @@ import type { SetnsStep } from '../../ops/setns.js';
 
 const RULE_SETNS_BAD_FD = defineRule({
   id: 'setns.bad-fd',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EBADF',
   reason: 'setns: the fd is not open',
 });
 
 const RULE_SETNS_NSTYPE = defineRule({
   id: 'setns.nstype-mismatch',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EINVAL',
   reason: 'setns: nstype is neither 0 nor the CLONE_NEW* flag of the namespace the fd refers to',
   source: 'kernel/nsproxy.c setns: "if (flags && (ns->ns_type != flags)) err = -EINVAL"',
@@ -33,7 +33,7 @@ const RULE_SETNS_NSTYPE = defineRule({
 
 const RULE_SETNS_NOT_NS = defineRule({
   id: 'setns.not-a-namespace',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EINVAL',
   reason: 'setns: the fd is neither a namespace file (/proc/<pid>/ns/*) nor a pidfd',
   source: 'kernel/nsproxy.c setns (EBADF on some old kernels; EINVAL since 5.8)',
@@ -41,7 +41,7 @@ const RULE_SETNS_NOT_NS = defineRule({
 
 const RULE_SETNS_PIDFD_FLAGS = defineRule({
   id: 'setns.pidfd-flags',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EINVAL',
   reason: 'setns(pidfd): the mask of namespace kinds is 0 or has bits that are not CLONE_NEW* flags',
   source: 'kernel/nsproxy.c check_setns_flags',
@@ -49,7 +49,7 @@ const RULE_SETNS_PIDFD_FLAGS = defineRule({
 
 const RULE_SETNS_TARGET_GONE = defineRule({
   id: 'setns.target-gone',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'ESRCH',
   reason: 'setns(pidfd): the process has been reaped',
   source: 'kernel/nsproxy.c validate_nsset: pid_task() is NULL',
@@ -57,7 +57,7 @@ const RULE_SETNS_TARGET_GONE = defineRule({
 
 const RULE_SETNS_PTRACE = defineRule({
   id: 'setns.ptrace-denied',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'EPERM',
   reason: 'setns(pidfd): the caller may not inspect the target (ptrace read access: same uid and gid and no more capabilities, or CAP_SYS_PTRACE over it)',
   source: 'kernel/nsproxy.c validate_nsset: ptrace_may_access(tsk, PTRACE_MODE_READ_REALCREDS)',
@@ -65,7 +65,7 @@ const RULE_SETNS_PTRACE = defineRule({
 
 const RULE_SETNS_TARGET_EXITED = defineRule({
   id: 'setns.target-exited',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: 'ESRCH',
   reason: 'setns(pidfd): the process has exited (a zombie has no namespaces any more)',
   source: 'kernel/nsproxy.c validate_nsset: tsk->nsproxy is NULL after exit_task_namespaces()',
@@ -73,7 +73,7 @@ const RULE_SETNS_TARGET_EXITED = defineRule({
 
 const RULE_SETNS_OK = defineRule({
   id: 'setns.joined',
-  syscall: 'setns',
+  calls: ['setns'],
   errno: null,
   reason: 'setns: the caller joined the namespaces (pid: only its pid_for_children; time: also time_for_children; user: with every capability in it)',
   source: 'kernel/nsproxy.c commit_nsset',

@@ -15,7 +15,7 @@ import type { SetuidStep } from '../../ops/setuid.js';
 
 const RULE_SETGID_UNMAPPED = defineRule({
   id: 'userns.setgid-unmapped',
-  syscall: 'setresgid',
+  calls: ['setresgid'],
   errno: 'EINVAL',
   reason: 'setresgid: the gid has no mapping in the caller\'s user namespace (write gid_map first)',
   source: 'kernel/sys.c __sys_setresgid: !gid_valid(make_kgid(ns, rgid))',
@@ -23,7 +23,7 @@ const RULE_SETGID_UNMAPPED = defineRule({
 
 const RULE_SETGID_NO_CAP = defineRule({
   id: 'userns.setgid-no-cap',
-  syscall: 'setresgid',
+  calls: ['setresgid'],
   errno: 'EPERM',
   reason: 'setresgid: changing to another gid needs CAP_SETGID in the caller\'s user namespace',
   source: 'kernel/sys.c __sys_setresgid: ns_capable_setid(old->user_ns, CAP_SETGID)',
@@ -31,7 +31,7 @@ const RULE_SETGID_NO_CAP = defineRule({
 
 const RULE_SETUID_UNMAPPED = defineRule({
   id: 'userns.setuid-unmapped',
-  syscall: 'setresuid',
+  calls: ['setresuid'],
   errno: 'EINVAL',
   reason: 'setresuid: the uid has no mapping in the caller\'s user namespace (write uid_map first)',
   source: 'kernel/sys.c __sys_setresuid: !uid_valid(make_kuid(ns, ruid))',
@@ -39,7 +39,7 @@ const RULE_SETUID_UNMAPPED = defineRule({
 
 const RULE_SETUID_NO_CAP = defineRule({
   id: 'userns.setuid-no-cap',
-  syscall: 'setresuid',
+  calls: ['setresuid'],
   errno: 'EPERM',
   reason: 'setresuid: changing to another uid needs CAP_SETUID in the caller\'s user namespace',
   source: 'kernel/sys.c __sys_setresuid: ns_capable_setid(old->user_ns, CAP_SETUID)',
@@ -47,7 +47,7 @@ const RULE_SETUID_NO_CAP = defineRule({
 
 const RULE_SETUID_KEEP = defineRule({
   id: 'userns.setuid-keep',
-  syscall: 'setresuid',
+  calls: ['setresuid'],
   errno: null,
   reason: 'setresgid + setresuid with (uid_t)-1 (-1 or 4294967295): every id is kept; nothing is checked and nothing changes',
   source: 'kernel/sys.c __sys_setresuid / __sys_setresgid: "if (ruid != (uid_t) -1 …)" on each check; no change → return 0',
@@ -58,7 +58,7 @@ const KEEP_ID = 4_294_967_295;
 
 const RULE_SETUID_OK = defineRule({
   id: 'userns.setuid-ok',
-  syscall: 'setresuid',
+  calls: ['setresuid'],
   errno: null,
   reason: 'setresgid + setresuid: the ids changed; leaving uid 0 of the caller\'s user namespace drops every capability, and the process stops being dumpable when its ids change',
   source: 'security/commoncap.c cap_emulate_setxuid; kernel/cred.c commit_creds (set_dumpable)',

@@ -37,7 +37,7 @@ function offsetInRange(seconds: number, now: number | undefined): boolean {
 
 const RULE_OFFSETS_BAD = defineRule({
   id: 'timens.offsets-bad-line',
-  syscall: 'timens_offsets',
+  calls: ['timens_offsets'],
   errno: 'EINVAL',
   kinds: ['time'],
   reason: 'timens_offsets: nothing written, or a line is not "<monotonic|boottime> <seconds> <nanoseconds>"',
@@ -46,7 +46,7 @@ const RULE_OFFSETS_BAD = defineRule({
 
 const RULE_OFFSETS_EXITED = defineRule({
   id: 'timens.offsets-exited',
-  syscall: 'timens_offsets',
+  calls: ['timens_offsets'],
   errno: 'ESRCH',
   kinds: ['time'],
   reason: 'timens_offsets: the process has exited (it has no time_for_children namespace any more)',
@@ -55,7 +55,7 @@ const RULE_OFFSETS_EXITED = defineRule({
 
 const RULE_OFFSETS_NO_CAP = defineRule({
   id: 'timens.offsets-no-cap',
-  syscall: 'timens_offsets',
+  calls: ['timens_offsets'],
   errno: 'EPERM',
   kinds: ['time'],
   reason: 'timens_offsets: the writer lacks CAP_SYS_TIME over the user namespace that owns the time namespace',
@@ -64,7 +64,7 @@ const RULE_OFFSETS_NO_CAP = defineRule({
 
 const RULE_OFFSETS_RANGE = defineRule({
   id: 'timens.offsets-range',
-  syscall: 'timens_offsets',
+  calls: ['timens_offsets'],
   errno: 'ERANGE',
   kinds: ['time'],
   reason: 'timens_offsets: the offset would put the clock below 0 or above KTIME_SEC_MAX / 2 seconds',
@@ -73,7 +73,7 @@ const RULE_OFFSETS_RANGE = defineRule({
 
 const RULE_OFFSETS_FROZEN = defineRule({
   id: 'timens.offsets-frozen',
-  syscall: 'timens_offsets',
+  calls: ['timens_offsets'],
   errno: 'EACCES',
   kinds: ['time'],
   reason: 'timens_offsets: a process has already entered the time namespace; its offsets are fixed from then on',
@@ -82,7 +82,7 @@ const RULE_OFFSETS_FROZEN = defineRule({
 
 const RULE_OFFSETS_WRITTEN = defineRule({
   id: 'timens.offsets-written',
-  syscall: 'timens_offsets',
+  calls: ['timens_offsets'],
   errno: null,
   kinds: ['time'],
   reason: 'timens_offsets: the offsets of the process\'s time_for_children namespace are set (the clocks of processes that enter it later show them)',
@@ -90,7 +90,7 @@ const RULE_OFFSETS_WRITTEN = defineRule({
 
 const RULE_OFFSETS_READ = defineRule({
   id: 'timens.offsets-read',
-  syscall: 'timens_offsets',
+  calls: ['timens_offsets'],
   errno: null,
   kinds: ['time'],
   reason: 'timens_offsets: the offsets of the process\'s time_for_children namespace',
@@ -98,7 +98,7 @@ const RULE_OFFSETS_READ = defineRule({
 
 const RULE_OFFSETS_READ_EXITED = defineRule({
   id: 'timens.offsets-read-exited',
-  syscall: 'timens_offsets',
+  calls: ['timens_offsets'],
   errno: null,
   kinds: ['time'],
   reason: 'timens_offsets of an exited process is empty (it has no time_for_children namespace any more); read as zero offsets',
@@ -107,7 +107,7 @@ const RULE_OFFSETS_READ_EXITED = defineRule({
 
 const RULE_CLOCK = defineRule({
   id: 'timens.clock-offset',
-  syscall: 'clock_gettime',
+  calls: ['clock_gettime'],
   errno: null,
   kinds: ['time'],
   reason: 'clock_gettime: CLOCK_MONOTONIC and CLOCK_BOOTTIME read the host\'s clock plus the offsets of the caller\'s active time namespace',

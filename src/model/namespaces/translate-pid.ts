@@ -16,7 +16,7 @@ import type { TranslatePidStep } from '../../ops/translate-pid.js';
 
 const RULE_TRANSLATE_NOT_PID = defineRule({
   id: 'nsfs.translate-not-pid',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: 'EINVAL',
   reason: 'NS_GET_PID_IN_PIDNS / NS_GET_PID_FROM_PIDNS: the fd is not a pid namespace',
   source: 'fs/nsfs.c ns_ioctl: "if (ns->ns_type != CLONE_NEWPID) return -EINVAL"',
@@ -24,7 +24,7 @@ const RULE_TRANSLATE_NOT_PID = defineRule({
 
 const RULE_TRANSLATE_NO_TASK = defineRule({
   id: 'nsfs.translate-no-task',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: 'ESRCH',
   reason: 'pid translation: no task has that number in the namespace it is read in',
   source: 'fs/nsfs.c ns_ioctl: find_task_by_vpid / find_task_by_pid_ns return NULL',
@@ -32,7 +32,7 @@ const RULE_TRANSLATE_NO_TASK = defineRule({
 
 const RULE_TRANSLATE_NOT_VISIBLE = defineRule({
   id: 'nsfs.translate-not-visible',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: 'ESRCH',
   reason: 'pid translation: the task has no number in the other pid namespace (it lives above or beside it)',
   source: 'fs/nsfs.c ns_ioctl: task_pid_nr_ns / task_pid_vnr return 0 → -ESRCH',
@@ -40,7 +40,7 @@ const RULE_TRANSLATE_NOT_VISIBLE = defineRule({
 
 const RULE_TRANSLATE_OK = defineRule({
   id: 'nsfs.translate-ok',
-  syscall: 'ioctl',
+  calls: ['ioctl'],
   errno: null,
   reason: 'pid translation: the task\'s number in the other pid namespace',
 });

@@ -15,7 +15,7 @@ type UnshareFlag = NonNullable<UnshareStep['flags']>[number];
 
 const RULE_UNSHARE_THREADS = defineRule({
   id: 'unshare.multithreaded',
-  syscall: 'unshare',
+  calls: ['unshare'],
   errno: 'EINVAL',
   reason: 'unshare: CLONE_NEWUSER (which implies CLONE_THREAD), CLONE_THREAD, CLONE_SIGHAND or CLONE_VM in a process that has other threads',
   source: 'kernel/fork.c ksys_unshare adds CLONE_THREAD|CLONE_FS for CLONE_NEWUSER; check_unshare_flags: !thread_group_empty(current) → -EINVAL',
@@ -23,7 +23,7 @@ const RULE_UNSHARE_THREADS = defineRule({
 
 const RULE_UNSHARE_VM_SHARED = defineRule({
   id: 'unshare.vm-shared',
-  syscall: 'unshare',
+  calls: ['unshare'],
   errno: 'EINVAL',
   reason: 'unshare(CLONE_VM): another process shares the caller\'s memory',
   source: 'kernel/fork.c check_unshare_flags: !current_is_single_threaded() → -EINVAL',
@@ -31,7 +31,7 @@ const RULE_UNSHARE_VM_SHARED = defineRule({
 
 const RULE_UNSHARE_OK = defineRule({
   id: 'unshare.ok',
-  syscall: 'unshare',
+  calls: ['unshare'],
   errno: null,
   reason: 'unshare: the caller now has the new namespaces (for pid and time only its pid_for_children / time_for_children changed)',
   source: 'kernel/fork.c ksys_unshare, kernel/nsproxy.c unshare_nsproxy_namespaces',

@@ -25,7 +25,7 @@ import type { Clone3Step } from '../../ops/clone3.js';
 
 const RULE_SIZE_OVER_PAGE = defineRule({
   id: 'clone3.size-over-page',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'E2BIG',
   reason: 'clone3: the size argument is larger than a page',
   source: 'kernel/fork.c copy_clone_args_from_user: "if (unlikely(usize > PAGE_SIZE)) return -E2BIG"',
@@ -33,7 +33,7 @@ const RULE_SIZE_OVER_PAGE = defineRule({
 
 const RULE_SIZE_UNDER_V0 = defineRule({
   id: 'clone3.size-under-v0',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   reason: 'clone3: the size argument is smaller than CLONE_ARGS_SIZE_VER0 (64 bytes)',
   source: 'kernel/fork.c copy_clone_args_from_user',
@@ -41,7 +41,7 @@ const RULE_SIZE_UNDER_V0 = defineRule({
 
 const RULE_NONZERO_TAIL = defineRule({
   id: 'clone3.nonzero-tail',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'E2BIG',
   reason: 'clone3: the struct is longer than this kernel\'s clone_args and the extra bytes are not all zero (fields this kernel does not know)',
   source: 'kernel/fork.c copy_clone_args_from_user → copy_struct_from_user (check_zeroed_user)',
@@ -49,7 +49,8 @@ const RULE_NONZERO_TAIL = defineRule({
 
 const RULE_SET_TID_SIZE = defineRule({
   id: 'clone3.set-tid-size-over-max',
-  syscall: 'clone3',
+  topic: 'set_tid',
+  calls: ['clone3'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: `clone3: set_tid has more than ${MAX_PID_NS_LEVEL} entries (MAX_PID_NS_LEVEL)`,
@@ -58,7 +59,7 @@ const RULE_SET_TID_SIZE = defineRule({
 
 const RULE_EXIT_SIGNAL = defineRule({
   id: 'clone3.exit-signal-invalid',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   reason: 'clone3: exit_signal is not a valid signal number (0..64)',
   source: 'kernel/fork.c copy_clone_args_from_user: "(args.exit_signal & ~((u64)CSIGNAL)) || !valid_signal(args.exit_signal)"',
@@ -68,7 +69,7 @@ const RULE_EXIT_SIGNAL = defineRule({
 
 const RULE_UNKNOWN_FLAG = defineRule({
   id: 'clone3.unknown-flag',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   reason: 'clone3: a flag bit this kernel does not know',
   source: 'kernel/fork.c clone3_args_valid: flags & ~(CLONE_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)',
@@ -76,7 +77,7 @@ const RULE_UNKNOWN_FLAG = defineRule({
 
 const RULE_DETACHED = defineRule({
   id: 'clone3.detached',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   reason: 'clone3: CLONE_DETACHED (and the old CSIGNAL bits) are refused by clone3',
   source: 'kernel/fork.c clone3_args_valid: flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME))',
@@ -84,7 +85,7 @@ const RULE_DETACHED = defineRule({
 
 const RULE_SIGHAND_CLEAR = defineRule({
   id: 'clone3.sighand-and-clear-sighand',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   reason: 'clone3: CLONE_SIGHAND (share the handlers) with CLONE_CLEAR_SIGHAND (reset them)',
   source: 'kernel/fork.c clone3_args_valid',
@@ -92,7 +93,7 @@ const RULE_SIGHAND_CLEAR = defineRule({
 
 const RULE_EXIT_SIGNAL_THREAD_PARENT = defineRule({
   id: 'clone3.exit-signal-with-thread-or-parent',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   reason: 'clone3: an exit_signal with CLONE_THREAD or CLONE_PARENT (a thread signals no one; a CLONE_PARENT child takes the caller\'s own exit signal) — pass exit_signal 0',
   source: 'kernel/fork.c clone3_args_valid: "(kargs->flags & (CLONE_THREAD | CLONE_PARENT)) && kargs->exit_signal"; clone(2) does not say so for CLONE_PARENT',
@@ -102,7 +103,7 @@ const RULE_EXIT_SIGNAL_THREAD_PARENT = defineRule({
 
 const RULE_NEWNS_FS = defineRule({
   id: 'clone3.newns-with-fs',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   kinds: ['mnt'],
   reason: 'clone3: CLONE_NEWNS with CLONE_FS (a root and cwd shared across mount namespaces)',
@@ -111,7 +112,7 @@ const RULE_NEWNS_FS = defineRule({
 
 const RULE_NEWUSER_FS = defineRule({
   id: 'clone3.newuser-with-fs',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   kinds: ['user'],
   reason: 'clone3: CLONE_NEWUSER with CLONE_FS',
@@ -120,7 +121,7 @@ const RULE_NEWUSER_FS = defineRule({
 
 const RULE_THREAD_NEEDS_SIGHAND = defineRule({
   id: 'clone3.thread-needs-sighand',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   reason: 'clone3: CLONE_THREAD without CLONE_SIGHAND (threads share signal handlers)',
   source: 'kernel/fork.c copy_process',
@@ -128,7 +129,7 @@ const RULE_THREAD_NEEDS_SIGHAND = defineRule({
 
 const RULE_SIGHAND_NEEDS_VM = defineRule({
   id: 'clone3.sighand-needs-vm',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   reason: 'clone3: CLONE_SIGHAND without CLONE_VM (shared handlers need shared memory)',
   source: 'kernel/fork.c copy_process',
@@ -136,7 +137,7 @@ const RULE_SIGHAND_NEEDS_VM = defineRule({
 
 const RULE_PARENT_FROM_INIT = defineRule({
   id: 'clone3.parent-from-init',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'clone3: CLONE_PARENT from a pid namespace\'s init (its sibling would have a parent outside the namespace and no reaper)',
@@ -145,7 +146,7 @@ const RULE_PARENT_FROM_INIT = defineRule({
 
 const RULE_THREAD_NEW_USER_PID = defineRule({
   id: 'clone3.thread-with-new-user-or-pid',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   kinds: ['user', 'pid'],
   reason: 'clone3: CLONE_THREAD with CLONE_NEWUSER or CLONE_NEWPID (a thread cannot be in another user or pid namespace than its process)',
@@ -154,7 +155,7 @@ const RULE_THREAD_NEW_USER_PID = defineRule({
 
 const RULE_THREAD_PID_FOR_CHILDREN = defineRule({
   id: 'clone3.thread-pid-for-children-moved',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'clone3: CLONE_THREAD while the caller\'s pid_for_children is not its own pid namespace (after unshare(CLONE_NEWPID) or setns to a pid namespace the caller can only create processes, not threads)',
@@ -165,7 +166,8 @@ const RULE_THREAD_PID_FOR_CHILDREN = defineRule({
 
 const RULE_SET_TID_DEEPER_THAN_LEVEL = defineRule({
   id: 'clone3.set-tid-more-than-levels',
-  syscall: 'clone3',
+  topic: 'set_tid',
+  calls: ['clone3'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'clone3: set_tid has more entries than the new process has pid namespace levels',
@@ -175,7 +177,8 @@ const RULE_SET_TID_DEEPER_THAN_LEVEL = defineRule({
 
 const RULE_SET_TID_RANGE = defineRule({
   id: 'clone3.set-tid-out-of-range',
-  syscall: 'clone3',
+  topic: 'set_tid',
+  calls: ['clone3'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'clone3: a set_tid entry is below 1 or not below pid_max',
@@ -184,7 +187,8 @@ const RULE_SET_TID_RANGE = defineRule({
 
 const RULE_SET_TID_NO_INIT = defineRule({
   id: 'clone3.set-tid-needs-init-first',
-  syscall: 'clone3',
+  topic: 'set_tid',
+  calls: ['clone3'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'clone3: a set_tid entry other than 1 for a pid namespace that has no init yet (a new namespace\'s first process must be pid 1)',
@@ -194,7 +198,8 @@ const RULE_SET_TID_NO_INIT = defineRule({
 
 const RULE_SET_TID_NO_CAP = defineRule({
   id: 'clone3.set-tid-needs-cap',
-  syscall: 'clone3',
+  topic: 'set_tid',
+  calls: ['clone3'],
   errno: 'EPERM',
   kinds: ['pid', 'user'],
   reason: 'clone3: set_tid for a pid namespace needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the user namespace that owns it',
@@ -203,7 +208,8 @@ const RULE_SET_TID_NO_CAP = defineRule({
 
 const RULE_SET_TID_TAKEN = defineRule({
   id: 'clone3.set-tid-taken',
-  syscall: 'clone3',
+  topic: 'set_tid',
+  calls: ['clone3'],
   errno: 'EEXIST',
   kinds: ['pid'],
   reason: 'clone3: the pid asked for in set_tid is already in use in that pid namespace (a zombie holds its pid until reaped)',
@@ -212,7 +218,7 @@ const RULE_SET_TID_TAKEN = defineRule({
 
 const RULE_PID_NS_DEAD = defineRule({
   id: 'clone3.pid-namespace-dead',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: 'ENOMEM',
   kinds: ['pid'],
   reason: 'clone3: the pid namespace the child would be born in (the caller\'s pid_for_children) has lost its init; no process can join it any more (the pid numbers it took are given back, but the pid cursors have moved)',
@@ -223,7 +229,7 @@ const RULE_PID_NS_DEAD = defineRule({
 
 const RULE_CREATED = defineRule({
   id: 'clone3.created-process',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: null,
   reason: 'clone3: a new process in the caller\'s pid_for_children namespace; the result is its pid as the caller sees it',
   source: 'kernel/fork.c kernel_clone: pid_vnr(pid)',
@@ -231,7 +237,7 @@ const RULE_CREATED = defineRule({
 
 const RULE_CREATED_INIT = defineRule({
   id: 'clone3.created-init',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: null,
   kinds: ['pid'],
   reason: 'clone3: the first process of a pid namespace gets pid 1 there and becomes its init (child reaper, protected from signals it does not handle)',
@@ -240,7 +246,7 @@ const RULE_CREATED_INIT = defineRule({
 
 const RULE_CREATED_THREAD = defineRule({
   id: 'clone3.created-thread',
-  syscall: 'clone3',
+  calls: ['clone3'],
   errno: null,
   reason: 'clone3: a new thread of the caller, with a thread id of its own at every pid namespace level; the result is its tid as the caller sees it',
   source: 'kernel/fork.c copy_process (CLONE_THREAD)',

@@ -12,7 +12,7 @@ import { SIGCONT, SIGKILL, SIGSTOP, defaultAction, isKernelOnly, isStopSignal } 
 
 const RULE_SIGNAL_TARGET_EXITED = defineRule({
   id: 'signal.target-exited',
-  syscall: 'kill/pidfd_send_signal',
+  calls: ['kill', 'pidfd_send_signal'],
   errno: null,
   reason: 'the target has already exited (a zombie not yet reaped, or a namespace init waiting for its namespace to empty): the signal is dropped and the call still succeeds',
   source: 'kernel/signal.c prepare_signal: SIGNAL_GROUP_EXIT → the signal is dropped',
@@ -20,7 +20,7 @@ const RULE_SIGNAL_TARGET_EXITED = defineRule({
 
 const RULE_SIGNAL_INIT_PROTECTED = defineRule({
   id: 'signal.init-protected',
-  syscall: 'kill/pidfd_send_signal',
+  calls: ['kill', 'pidfd_send_signal'],
   errno: null,
   kinds: ['pid'],
   reason: 'the target is the init (pid 1) of its pid namespace and has no handler for this signal: init only gets signals it handles, plus SIGKILL/SIGSTOP sent from an ancestor pid namespace; the signal is ignored (the call succeeds)',
@@ -29,7 +29,7 @@ const RULE_SIGNAL_INIT_PROTECTED = defineRule({
 
 const RULE_SIGNAL_FORCED_FROM_ANCESTOR = defineRule({
   id: 'signal.init-forced-from-ancestor',
-  syscall: 'kill/pidfd_send_signal',
+  calls: ['kill', 'pidfd_send_signal'],
   errno: null,
   kinds: ['pid'],
   reason: 'SIGKILL or SIGSTOP sent to a pid namespace\'s init from an ancestor pid namespace is forced through its protection',
@@ -38,7 +38,7 @@ const RULE_SIGNAL_FORCED_FROM_ANCESTOR = defineRule({
 
 const RULE_SIGNAL_DEFAULT_IGNORE = defineRule({
   id: 'signal.default-ignore',
-  syscall: 'kill/pidfd_send_signal',
+  calls: ['kill', 'pidfd_send_signal'],
   errno: null,
   reason: 'the target has no handler and this signal\'s default action is to ignore it (SIGCHLD, SIGURG, SIGWINCH, SIGCONT to a running process)',
   source: 'kernel/signal.c sig_handler_ignored: SIG_DFL && sig_kernel_ignore(sig); signal(7)',
@@ -46,7 +46,7 @@ const RULE_SIGNAL_DEFAULT_IGNORE = defineRule({
 
 const RULE_SIGNAL_HANDLED = defineRule({
   id: 'signal.handled',
-  syscall: 'kill/pidfd_send_signal',
+  calls: ['kill', 'pidfd_send_signal'],
   errno: null,
   kinds: ['pid'],
   reason: 'the target\'s handler runs; si_pid is the sender\'s pid in the receiver\'s pid namespace, or 0 when the sender is not visible there (an ancestor namespace)',
@@ -55,7 +55,7 @@ const RULE_SIGNAL_HANDLED = defineRule({
 
 const RULE_SIGNAL_PENDING = defineRule({
   id: 'signal.pending-while-stopped',
-  syscall: 'kill/pidfd_send_signal',
+  calls: ['kill', 'pidfd_send_signal'],
   errno: null,
   reason: 'the target is stopped: the signal stays pending (once per signal number) until SIGCONT — then a fatal default kills, and handlers run, the highest signal number first; only SIGKILL acts on a stopped process at once',
   source: 'kernel/signal.c complete_signal → wants_signal: "if (sig == SIGKILL) return true; if (task_is_stopped_or_traced(p)) return false" (signal(7) does not say that a fatal signal waits)',
@@ -63,7 +63,7 @@ const RULE_SIGNAL_PENDING = defineRule({
 
 const RULE_SIGNAL_TERMINATES = defineRule({
   id: 'signal.default-terminate',
-  syscall: 'kill/pidfd_send_signal',
+  calls: ['kill', 'pidfd_send_signal'],
   errno: null,
   reason: 'the target has no handler and this signal\'s default action terminates it (its wait status shows the signal); SIGKILL ends even a stopped process',
   source: 'kernel/signal.c complete_signal: sig_fatal → the whole thread group exits',
@@ -71,7 +71,7 @@ const RULE_SIGNAL_TERMINATES = defineRule({
 
 const RULE_SIGNAL_TTY_STOP_ORPHANED = defineRule({
   id: 'signal.tty-stop-in-orphaned-group',
-  syscall: 'kill/pidfd_send_signal',
+  calls: ['kill', 'pidfd_send_signal'],
   errno: null,
   reason: 'SIGTSTP, SIGTTIN and SIGTTOU do not stop a process of an orphaned process group — and the scenario world is one (its init leads a session of its own) — so without a handler they are discarded',
   source: 'kernel/signal.c get_signal: "if (sig != SIGSTOP && is_current_pgrp_orphaned()) goto relock"',
@@ -79,7 +79,7 @@ const RULE_SIGNAL_TTY_STOP_ORPHANED = defineRule({
 
 const RULE_SIGNAL_STOPS = defineRule({
   id: 'signal.default-stop',
-  syscall: 'kill/pidfd_send_signal',
+  calls: ['kill', 'pidfd_send_signal'],
   errno: null,
   reason: 'the target has no handler and this signal stops it (SIGSTOP always); its parent gets SIGCHLD (CLD_STOPPED)',
   source: 'kernel/signal.c do_signal_stop / do_notify_parent_cldstop',
@@ -87,7 +87,7 @@ const RULE_SIGNAL_STOPS = defineRule({
 
 const RULE_SIGNAL_CONTINUES = defineRule({
   id: 'signal.continues',
-  syscall: 'kill/pidfd_send_signal',
+  calls: ['kill', 'pidfd_send_signal'],
   errno: null,
   reason: 'SIGCONT continues a stopped target whatever its disposition (even a protected init); signals held pending run then, lowest number first',
   source: 'kernel/signal.c prepare_signal: SIGCONT wakes every stopped thread before the ignore check',

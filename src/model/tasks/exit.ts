@@ -8,7 +8,7 @@ import type { ExitStep } from '../../ops/exit.js';
 
 const RULE_EXIT = defineRule({
   id: 'exit.exit-group',
-  syscall: 'exit_group',
+  calls: ['exit_group'],
   errno: null,
   reason: 'exit_group: every thread exits; the children go to the nearest living subreaper in the same pid namespace, else to its init, with SIGCHLD as their exit signal; the parent gets the exit signal',
   source: 'kernel/exit.c do_group_exit → do_exit → exit_notify (forget_original_parent, find_new_reaper, do_notify_parent); the status is (code & 0xff)',
@@ -16,7 +16,7 @@ const RULE_EXIT = defineRule({
 
 const RULE_EXIT_INIT = defineRule({
   id: 'exit.namespace-init',
-  syscall: 'exit_group',
+  calls: ['exit_group'],
   errno: null,
   kinds: ['pid'],
   reason: 'exit_group of a pid namespace\'s init: every other process with a pid in the namespace (nested ones included) is killed, no process can join it any more (ENOMEM), and the init becomes a zombie once the last zombie there whose parent is outside has been reaped',

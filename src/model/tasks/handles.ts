@@ -4,7 +4,7 @@ import type { Handle, Process } from '../world.js';
 
 const RULE_PIDFD_BAD_FD = defineRule({
   id: 'pidfd.bad-fd',
-  syscall: 'pidfd_send_signal/waitid',
+  calls: ['pidfd_send_signal', 'waitid'],
   errno: 'EBADF',
   reason: 'the fd is not open',
   source: 'fdget() fails',
@@ -12,7 +12,7 @@ const RULE_PIDFD_BAD_FD = defineRule({
 
 const RULE_PIDFD_NOT_PIDFD = defineRule({
   id: 'pidfd.not-a-pidfd',
-  syscall: 'pidfd_send_signal/waitid',
+  calls: ['pidfd_send_signal', 'waitid'],
   errno: 'EBADF',
   kinds: ['pid'],
   reason: 'the fd is open but is not a pidfd (a namespace fd or /dev/null)',

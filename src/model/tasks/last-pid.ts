@@ -10,7 +10,7 @@ import type { WriteLastPidStep } from '../../ops/write-last-pid.js';
 
 const RULE_LAST_PID_READ = defineRule({
   id: 'ns_last_pid.read',
-  syscall: 'ns_last_pid',
+  calls: ['ns_last_pid'],
   errno: null,
   kinds: ['pid'],
   reason: 'ns_last_pid: the last pid handed out in the caller\'s own pid namespace (the cursor − 1: the next pid is the lowest free one above it, not the lowest free one overall); -1 in a namespace whose only pids came from set_tid',
@@ -19,7 +19,7 @@ const RULE_LAST_PID_READ = defineRule({
 
 const RULE_LAST_PID_NO_CAP = defineRule({
   id: 'ns_last_pid.write-needs-cap',
-  syscall: 'ns_last_pid',
+  calls: ['ns_last_pid'],
   errno: 'EPERM',
   kinds: ['pid', 'user'],
   reason: 'ns_last_pid: writing needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the user namespace that owns the caller\'s pid namespace (the file itself is mode 0666)',
@@ -28,7 +28,7 @@ const RULE_LAST_PID_NO_CAP = defineRule({
 
 const RULE_LAST_PID_RANGE = defineRule({
   id: 'ns_last_pid.out-of-range',
-  syscall: 'ns_last_pid',
+  calls: ['ns_last_pid'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'ns_last_pid: the value is negative or above pid_max',
@@ -37,7 +37,7 @@ const RULE_LAST_PID_RANGE = defineRule({
 
 const RULE_LAST_PID_WRITE = defineRule({
   id: 'ns_last_pid.write',
-  syscall: 'ns_last_pid',
+  calls: ['ns_last_pid'],
   errno: null,
   kinds: ['pid'],
   reason: 'ns_last_pid: the next process created in this pid namespace gets the lowest free pid above the value written',

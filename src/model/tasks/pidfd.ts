@@ -9,7 +9,7 @@ import type { PidfdOpenStep } from '../../ops/pidfd-open.js';
 
 const RULE_PIDFD_OPEN_FLAGS = defineRule({
   id: 'pidfd_open.unknown-flag',
-  syscall: 'pidfd_open',
+  calls: ['pidfd_open'],
   errno: 'EINVAL',
   reason: 'pidfd_open: a flag other than PIDFD_NONBLOCK and PIDFD_THREAD',
   source: 'kernel/pid.c pidfd_open: "if (flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD)) return -EINVAL"',
@@ -17,7 +17,7 @@ const RULE_PIDFD_OPEN_FLAGS = defineRule({
 
 const RULE_PIDFD_OPEN_BAD_PID = defineRule({
   id: 'pidfd_open.bad-pid',
-  syscall: 'pidfd_open',
+  calls: ['pidfd_open'],
   errno: 'EINVAL',
   reason: 'pidfd_open: the pid is 0 or negative',
   source: 'kernel/pid.c pidfd_open: "if (pid <= 0) return -EINVAL"',
@@ -25,7 +25,7 @@ const RULE_PIDFD_OPEN_BAD_PID = defineRule({
 
 const RULE_PIDFD_OPEN_NO_PROCESS = defineRule({
   id: 'pidfd_open.no-such-process',
-  syscall: 'pidfd_open',
+  calls: ['pidfd_open'],
   errno: 'ESRCH',
   kinds: ['pid'],
   reason: 'pidfd_open: no task has that pid in the caller\'s pid namespace (invisible, or already reaped — a zombie is fine)',
@@ -34,7 +34,7 @@ const RULE_PIDFD_OPEN_NO_PROCESS = defineRule({
 
 const RULE_PIDFD_OPEN_THREAD = defineRule({
   id: 'pidfd_open.thread-without-flag',
-  syscall: 'pidfd_open',
+  calls: ['pidfd_open'],
   errno: 'ENOENT',
   reason: 'pidfd_open: the pid is a thread, not a process (thread-group leader); pass PIDFD_THREAD for a pidfd of the thread itself',
   source: 'kernel/pid.c pidfd_prepare: "!(flags & PIDFD_THREAD) && !pid_has_task(pid, PIDTYPE_TGID)" → -ENOENT on 6.18 (checked); pidfd_open(2) still says EINVAL',
@@ -42,7 +42,7 @@ const RULE_PIDFD_OPEN_THREAD = defineRule({
 
 const RULE_PIDFD_OPEN = defineRule({
   id: 'pidfd_open.opened',
-  syscall: 'pidfd_open',
+  calls: ['pidfd_open'],
   errno: null,
   reason: 'pidfd_open: a pidfd for the process (or, with PIDFD_THREAD, the thread); it keeps referring to that task, never to a later one with the same number',
   source: 'kernel/pid.c pidfd_open → pidfd_create (the pidfd holds the struct pid, not the number)',
@@ -50,15 +50,15 @@ const RULE_PIDFD_OPEN = defineRule({
 
 const RULE_CLOSE_BAD_FD = defineRule({
   id: 'close.bad-fd',
-  syscall: 'close',
+  calls: ['close'],
   errno: 'EBADF',
   reason: 'close: the fd is not open',
   source: 'fs/file.c close_fd: no file at that fd',
 });
 
-const RULE_CLOSE = defineRule({ id: 'close.closed', syscall: 'close', errno: null, reason: 'close: the fd is closed', source: 'fs/file.c close_fd' });
+const RULE_CLOSE = defineRule({ id: 'close.closed', calls: ['close'], errno: null, reason: 'close: the fd is closed', source: 'fs/file.c close_fd' });
 
-const RULE_OPEN_NULL = defineRule({ id: 'open.dev-null', syscall: 'open', errno: null, reason: 'open("/dev/null"): an fd that is neither a namespace nor a pidfd' });
+const RULE_OPEN_NULL = defineRule({ id: 'open.dev-null', calls: ['open'], errno: null, reason: 'open("/dev/null"): an fd that is neither a namespace nor a pidfd' });
 
 export function pidfdOpen(world: World, step: PidfdOpenStep): ModelResult {
   const caller = proc(world, step.proc);

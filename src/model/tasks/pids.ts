@@ -11,7 +11,7 @@ import type { StateStep } from '../../ops/state.js';
 
 const RULE_GETPID = defineRule({
   id: 'getpid.own-namespace',
-  syscall: 'getpid',
+  calls: ['getpid'],
   errno: null,
   kinds: ['pid'],
   reason: 'getpid: the caller\'s pid in its own (active) pid namespace — 1 for a namespace\'s init',
@@ -20,7 +20,7 @@ const RULE_GETPID = defineRule({
 
 const RULE_GETPPID = defineRule({
   id: 'getppid.parent-visible',
-  syscall: 'getppid',
+  calls: ['getppid'],
   errno: null,
   kinds: ['pid'],
   reason: 'getppid: the parent\'s pid in the caller\'s pid namespace (after reparenting: the subreaper or the namespace\'s init)',
@@ -29,7 +29,7 @@ const RULE_GETPPID = defineRule({
 
 const RULE_GETPPID_OUTSIDE = defineRule({
   id: 'getppid.parent-outside',
-  syscall: 'getppid',
+  calls: ['getppid'],
   errno: null,
   kinds: ['pid'],
   reason: 'getppid: 0 — the parent lives in an ancestor pid namespace, invisible from the caller\'s (a namespace\'s init, or a child of a process that did unshare(CLONE_NEWPID) or setns)',
@@ -38,7 +38,7 @@ const RULE_GETPPID_OUTSIDE = defineRule({
 
 const RULE_NSPID = defineRule({
   id: 'proc.nspid',
-  syscall: '/proc/<pid>/status',
+  calls: ['/proc/<pid>/status'],
   errno: null,
   kinds: ['pid'],
   reason: 'NSpid: the task\'s pid in every pid namespace from the one of the /proc mount (T) down to its own, outermost first',
@@ -47,7 +47,7 @@ const RULE_NSPID = defineRule({
 
 const RULE_NSPID_GONE = defineRule({
   id: 'proc.nspid-gone',
-  syscall: '/proc/<pid>/status',
+  calls: ['/proc/<pid>/status'],
   errno: 'ENOENT',
   kinds: ['pid'],
   reason: '/proc/<pid>: the task has been reaped (or the thread has exited); a zombie still has its entry',
@@ -56,7 +56,7 @@ const RULE_NSPID_GONE = defineRule({
 
 const RULE_STATE = defineRule({
   id: 'proc.state',
-  syscall: '/proc/<pid>/stat',
+  calls: ['/proc/<pid>/stat'],
   errno: null,
   reason: 'the task\'s state as the host sees it: running (or sleeping — an init waiting for its namespace to empty shows so too), stopped, zombie, or gone (reaped)',
   source: 'fs/proc/array.c get_task_state',

@@ -14,7 +14,7 @@ import type { RebootStep } from '../../ops/reboot.js';
 
 const RULE_REBOOT_NO_CAP = defineRule({
   id: 'reboot.needs-cap-sys-boot',
-  syscall: 'reboot',
+  calls: ['reboot'],
   errno: 'EPERM',
   kinds: ['pid', 'user'],
   reason: 'reboot: the caller lacks CAP_SYS_BOOT in the user namespace that owns its pid namespace',
@@ -23,7 +23,7 @@ const RULE_REBOOT_NO_CAP = defineRule({
 
 const RULE_REBOOT_BAD_MAGIC = defineRule({
   id: 'reboot.bad-magic',
-  syscall: 'reboot',
+  calls: ['reboot'],
   errno: 'EINVAL',
   reason: 'reboot: the magic numbers are wrong',
   source: 'kernel/reboot.c: magic1 != LINUX_REBOOT_MAGIC1 || magic2 not one of the four MAGIC2 values',
@@ -31,7 +31,7 @@ const RULE_REBOOT_BAD_MAGIC = defineRule({
 
 const RULE_REBOOT_CMD_IN_CHILD_NS = defineRule({
   id: 'reboot.command-in-child-pid-namespace',
-  syscall: 'reboot',
+  calls: ['reboot'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'reboot: inside a child pid namespace only RESTART, RESTART2, POWER_OFF and HALT mean something (they end the namespace); CAD_ON / CAD_OFF and the rest give EINVAL',
@@ -40,7 +40,7 @@ const RULE_REBOOT_CMD_IN_CHILD_NS = defineRule({
 
 const RULE_REBOOT_RESTART = defineRule({
   id: 'reboot.restart-kills-namespace',
-  syscall: 'reboot',
+  calls: ['reboot'],
   errno: null,
   kinds: ['pid'],
   reason: 'reboot(RESTART/RESTART2) in a child pid namespace: its init is killed (its wait status shows SIGHUP) and the caller exits with status 0',
@@ -49,7 +49,7 @@ const RULE_REBOOT_RESTART = defineRule({
 
 const RULE_REBOOT_POWER_OFF = defineRule({
   id: 'reboot.power-off-kills-namespace',
-  syscall: 'reboot',
+  calls: ['reboot'],
   errno: null,
   kinds: ['pid'],
   reason: 'reboot(POWER_OFF/HALT) in a child pid namespace: its init is killed (its wait status shows SIGINT) and the caller exits with status 0',

@@ -20,7 +20,7 @@ import type { SignalsStep } from '../../ops/signals.js';
 
 const RULE_KILL_NO_SUCH_PROCESS = defineRule({
   id: 'kill.no-such-process',
-  syscall: 'kill',
+  calls: ['kill'],
   errno: 'ESRCH',
   kinds: ['pid'],
   reason: 'kill: no process has that pid in the caller\'s pid namespace (processes in ancestor or sibling namespaces are invisible; a reaped one is gone)',
@@ -29,7 +29,7 @@ const RULE_KILL_NO_SUCH_PROCESS = defineRule({
 
 const RULE_KILL_ALL_NONE = defineRule({
   id: 'kill.all-none',
-  syscall: 'kill',
+  calls: ['kill'],
   errno: 'ESRCH',
   kinds: ['pid'],
   reason: 'kill(-1): the caller\'s pid namespace has no process other than its init and the caller',
@@ -38,7 +38,7 @@ const RULE_KILL_ALL_NONE = defineRule({
 
 const RULE_KILL_ALL = defineRule({
   id: 'kill.all',
-  syscall: 'kill',
+  calls: ['kill'],
   errno: null,
   kinds: ['pid'],
   reason: 'kill(-1): the signal goes to every process visible in the caller\'s pid namespace except its init (pid 1) and the caller; refusals for lack of permission are not reported',
@@ -47,7 +47,7 @@ const RULE_KILL_ALL = defineRule({
 
 const RULE_KILL_GROUP = defineRule({
   id: 'kill.process-group',
-  syscall: 'kill',
+  calls: ['kill'],
   errno: null,
   kinds: ['pid'],
   reason: 'kill(0): the signal goes to every member of the caller\'s process group — across pid namespaces, ancestors included, the caller too; it succeeds if any delivery did (else the last error)',
@@ -56,7 +56,7 @@ const RULE_KILL_GROUP = defineRule({
 
 const RULE_SIGNAL_INVALID = defineRule({
   id: 'signal.invalid-number',
-  syscall: 'kill',
+  calls: ['kill'],
   errno: 'EINVAL',
   reason: 'the signal number is not valid (0..64); checked only once the target has been found (a missing target gives ESRCH first)',
   source: 'kernel/signal.c check_kill_permission: valid_signal(sig)',
@@ -64,7 +64,7 @@ const RULE_SIGNAL_INVALID = defineRule({
 
 const RULE_SIGNAL_NO_PERMISSION = defineRule({
   id: 'signal.no-permission',
-  syscall: 'kill',
+  calls: ['kill'],
   errno: 'EPERM',
   kinds: ['user'],
   reason: 'the caller\'s real or effective uid matches neither the real nor the saved uid of the target, and it lacks CAP_KILL in the target\'s user namespace',
@@ -73,7 +73,7 @@ const RULE_SIGNAL_NO_PERMISSION = defineRule({
 
 const RULE_SIGNAL_PROBE = defineRule({
   id: 'signal.probe',
-  syscall: 'kill',
+  calls: ['kill'],
   errno: null,
   reason: 'signal 0: the target exists and may be signalled; nothing is sent',
   source: 'kernel/signal.c group_send_sig_info: "if (!ret && sig)"',
@@ -81,7 +81,7 @@ const RULE_SIGNAL_PROBE = defineRule({
 
 const RULE_PIDFD_SIGNAL_OUTSIDE = defineRule({
   id: 'pidfd_send_signal.outside-namespace',
-  syscall: 'pidfd_send_signal',
+  calls: ['pidfd_send_signal'],
   errno: 'EINVAL',
   kinds: ['pid'],
   reason: 'pidfd_send_signal: the pidfd\'s process is not in the caller\'s pid namespace or a descendant of it (an inherited pidfd of an ancestor\'s process)',
@@ -90,7 +90,7 @@ const RULE_PIDFD_SIGNAL_OUTSIDE = defineRule({
 
 const RULE_PIDFD_SIGNAL_GONE = defineRule({
   id: 'pidfd_send_signal.gone',
-  syscall: 'pidfd_send_signal',
+  calls: ['pidfd_send_signal'],
   errno: 'ESRCH',
   kinds: ['pid'],
   reason: 'pidfd_send_signal: the process has been reaped (or the thread has exited); a zombie can still be signalled (nothing happens)',
@@ -99,7 +99,7 @@ const RULE_PIDFD_SIGNAL_GONE = defineRule({
 
 const RULE_HANDLE_UNCATCHABLE = defineRule({
   id: 'sigaction.uncatchable',
-  syscall: 'sigaction',
+  calls: ['sigaction'],
   errno: 'EINVAL',
   reason: 'sigaction: SIGKILL and SIGSTOP cannot be caught',
   source: 'kernel/signal.c do_sigaction: sig_kernel_only(sig)',
@@ -107,7 +107,7 @@ const RULE_HANDLE_UNCATCHABLE = defineRule({
 
 const RULE_HANDLE = defineRule({
   id: 'sigaction.handler',
-  syscall: 'sigaction',
+  calls: ['sigaction'],
   errno: null,
   reason: 'sigaction: a handler for the signal; it is copied to clone3 children (shared with CLONE_SIGHAND, reset by CLONE_CLEAR_SIGHAND)',
   source: 'kernel/signal.c do_sigaction; kernel/fork.c copy_sighand',
@@ -115,7 +115,7 @@ const RULE_HANDLE = defineRule({
 
 const RULE_SIGNALS_READ = defineRule({
   id: 'signals.read',
-  syscall: 'sigaction',
+  calls: ['sigaction'],
   errno: null,
   reason: 'the signals the process\'s handlers ran for since the last read, in order, each with its si_pid',
 });

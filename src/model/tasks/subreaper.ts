@@ -6,7 +6,7 @@ import type { SetSubreaperStep } from '../../ops/set-subreaper.js';
 
 const RULE_SET_SUBREAPER = defineRule({
   id: 'prctl.set-child-subreaper',
-  syscall: 'prctl',
+  calls: ['prctl'],
   errno: null,
   kinds: ['pid'],
   reason: 'PR_SET_CHILD_SUBREAPER: orphaned descendants in the caller\'s pid namespace are reparented to the caller (the nearest living subreaper) instead of to the namespace\'s init; it is not inherited',

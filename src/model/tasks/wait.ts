@@ -16,7 +16,7 @@ import type { WaitStep } from '../../ops/wait.js';
 
 const RULE_WAIT_INVALID_PID = defineRule({
   id: 'waitid.invalid-pid',
-  syscall: 'waitid',
+  calls: ['waitid'],
   errno: 'EINVAL',
   reason: 'waitid(P_PID): the pid is 0 or negative',
   source: 'kernel/exit.c kernel_waitid: "if (upid <= 0) return -EINVAL"',
@@ -24,7 +24,7 @@ const RULE_WAIT_INVALID_PID = defineRule({
 
 const RULE_WAIT_NO_CHILD = defineRule({
   id: 'waitid.no-child',
-  syscall: 'waitid',
+  calls: ['waitid'],
   errno: 'ECHILD',
   kinds: ['pid'],
   reason: 'waitid: no such child of the caller (not its child — an orphan belongs to its new reaper —, already reaped, a thread rather than a process, or not visible in the caller\'s pid namespace)',
@@ -33,7 +33,7 @@ const RULE_WAIT_NO_CHILD = defineRule({
 
 const RULE_WAIT_CLONE_CHILD = defineRule({
   id: 'waitid.clone-child',
-  syscall: 'waitid',
+  calls: ['waitid'],
   errno: 'ECHILD',
   reason: 'waitid: the child\'s exit signal is not SIGCHLD (a clone3 exit_signal such as SIGUSR1, or 0): without __WALL or __WCLONE such a "clone child" is not waited for',
   source: 'kernel/exit.c eligible_child: "(p->exit_signal != SIGCHLD) ^ !!(wo->wo_flags & __WCLONE)"; reparenting resets the exit signal to SIGCHLD',
@@ -41,7 +41,7 @@ const RULE_WAIT_CLONE_CHILD = defineRule({
 
 const RULE_WAIT_NONE_EXITED = defineRule({
   id: 'waitid.none-exited',
-  syscall: 'waitid',
+  calls: ['waitid'],
   errno: null,
   reason: 'waitid(WNOHANG): the child has not exited yet (running, stopped, or an init still waiting for its namespace to empty): result null',
   source: 'kernel/exit.c do_wait with WNOHANG: returns 0 with si_pid 0',
@@ -49,7 +49,7 @@ const RULE_WAIT_NONE_EXITED = defineRule({
 
 const RULE_WAIT_REAPED = defineRule({
   id: 'waitid.reaped',
-  syscall: 'waitid',
+  calls: ['waitid'],
   errno: null,
   reason: 'waitid: the child was a zombie and is now reaped: its pid (in the caller\'s view) and exit code or killing signal; its pid numbers are free again',
   source: 'kernel/exit.c wait_task_zombie → release_task',
