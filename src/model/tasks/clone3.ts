@@ -17,7 +17,7 @@ import { check, defineRule, success } from '../rules.js';
 import type { CloneFlag, CloneSize, ProcName } from '../steps.js';
 import type { Handle, NsId, Process, TaskNamespaces, World } from '../world.js';
 import { anonymousName, attachChild, namedThread, nameThread, nextThreadId } from './family.js';
-import { isValidSignal, signalNumber } from './signal-table.js';
+import { SIGCHLD, isValidSignal, signalNumber } from './signal-table.js';
 import type { Clone3Step } from '../../ops/clone3.js';
 
 
@@ -263,7 +263,7 @@ function sizeRules(size: CloneSize): void {
 function stepExitSignal(step: Clone3Step): number {
   if (step.exitSignal !== undefined) return signalNumber(step.exitSignal);
   const flags = step.flags ?? [];
-  return flags.includes('thread') || flags.includes('parent') ? 0 : 17;
+  return flags.includes('thread') || flags.includes('parent') ? 0 : SIGCHLD;
 }
 
 /** One pid namespace level the new task gets a number in, innermost first. */

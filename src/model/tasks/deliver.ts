@@ -8,7 +8,7 @@ import { defineRule, type Rule } from '../rules.js';
 import type { Process, World } from '../world.js';
 import { continueProcess, exitProcess, stopProcess } from './lifecycle.js';
 import { activePidNs } from './lookup.js';
-import { SIGCONT, SIGKILL, SIGSTOP, defaultAction, isKernelOnly, isStopSignal } from './signal-table.js';
+import { SIGCONT, SIGKILL, SIGSTOP, STOP_SIGNALS, defaultAction, isKernelOnly, isStopSignal } from './signal-table.js';
 
 const RULE_SIGNAL_TARGET_EXITED = defineRule({
   id: 'signal.target-exited',
@@ -143,7 +143,7 @@ export function deliverSignal(world: World, target: Process, sig: number, info: 
   // continues the process before anything decides whether SIGCONT itself is ignored.
   if (isStopSignal(sig)) target.pendingSignals?.delete(SIGCONT);
   if (sig === SIGCONT) {
-    for (const stop of [19, 20, 21, 22]) target.pendingSignals?.delete(stop);
+    for (const stop of STOP_SIGNALS) target.pendingSignals?.delete(stop);
     if (target.state === 'stopped') {
       if (handled) {
         target.pendingSignals ??= new Map();

@@ -15,6 +15,15 @@ export const SIGKILL = SIGNALS.SIGKILL;
 export const SIGCHLD = SIGNALS.SIGCHLD;
 export const SIGCONT = SIGNALS.SIGCONT;
 export const SIGSTOP = SIGNALS.SIGSTOP;
+// Numbers the step language does not name (no step sends them), for the default-action table.
+const SIGTSTP = 20;
+const SIGTTIN = 21;
+const SIGTTOU = 22;
+const SIGURG = 23;
+const SIGWINCH = 28;
+
+/** The stop signals (SIG_KERNEL_STOP_MASK). */
+export const STOP_SIGNALS: readonly number[] = [SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU];
 
 /** valid_signal(): 0 (the existence probe) up to _NSIG. */
 export function isValidSignal(sig: number): boolean {
@@ -36,10 +45,9 @@ export type DefaultAction = 'terminate' | 'ignore' | 'stop' | 'continue';
  */
 export function defaultAction(sig: number): DefaultAction {
   switch (sig) {
-    case 17: case 23: case 28: return 'ignore';
-    case 18: return 'continue';
-    case 19: case 20: case 21: case 22: return 'stop';
-    default: return 'terminate';
+    case SIGCHLD: case SIGURG: case SIGWINCH: return 'ignore';
+    case SIGCONT: return 'continue';
+    default: return STOP_SIGNALS.includes(sig) ? 'stop' : 'terminate';
   }
 }
 
