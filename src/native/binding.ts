@@ -388,7 +388,4 @@ export interface NativeBinding {
    *   (u64)-1 gives EINVAL everywhere.)
    */
   clone3Probe(what: 'clone3' | 'intoCgroup'): number;
-
-  /** Compile-time facts: constants the addon was built with, by name. */
-  readonly constants: Readonly<Record<string, number>>;
 }
