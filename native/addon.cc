@@ -25,6 +25,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNsInfo(env, exports);
   RegisterNetnsId(env, exports);
   RegisterNsfsMounts(env, exports);
+  RegisterNsKinds(env, exports);
   net::RegisterCreateNamespace(env, exports);
   net::RegisterRtnetlink(env, exports);
   net::RegisterSocketIn(env, exports);

@@ -201,6 +201,20 @@ interface RawProcessScan {
   fdInodes: BigUint64Array;
 }
 
+/** nsKinds(): one row of the native table of namespace kinds (native/ns_kinds.h). */
+interface RawNamespaceKind {
+  /** The CLONE_NEW* flag. */
+  flag: number;
+  /** Its C name, e.g. 'CLONE_NEWNS'. */
+  flagName: string;
+  /** The /proc/<pid>/ns entry of the kind ('mnt'). */
+  name: string;
+  /** The number of its PIDFD_GET_<KIND>_NAMESPACE ioctl (what pidfdGetNamespace takes). */
+  pidfdIoctl: number;
+  /** The /proc/<pid>/ns entry of the namespace a child starts in: pid_for_children, time_for_children, else `name`. */
+  childFile: string;
+}
+
 /** readProcessDetails(): per pid asked for, its command and parent pid. */
 interface RawProcessDetails {
   /** One command per pid, NUL-separated: the cmdline joined by spaces, else the comm, '' when gone. */
@@ -388,4 +402,11 @@ export interface NativeBinding {
    *   (u64)-1 gives EINVAL everywhere.)
    */
   clone3Probe(what: 'clone3' | 'intoCgroup'): number;
+
+  // --- for tests ----------------------------------------------------------------------------
+  /**
+   * The native table of namespace kinds (native/ns_kinds.h), in its order (user first), read-only
+   * and new on every call. Only test/kinds-table.test.ts reads it: it must equal src/kinds.ts.
+   */
+  nsKinds(): RawNamespaceKind[];
 }
