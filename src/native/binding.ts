@@ -100,7 +100,10 @@ export interface NativeSpawnPlan {
   /** uid_map / gid_map contents ("inside outside count\n" lines), or null. */
   uidMap: string | null;
   gidMap: string | null;
-  /** What to write to /proc/<pid>/setgroups; null: write 'deny' only if the kernel demands it. */
+  /**
+   * What the parent writes to /proc/<pid>/setgroups (before the id maps); null: nothing. The native
+   * side never decides: src/spawn/options.ts already chose 'deny' where an unprivileged gid_map needs it.
+   */
   setgroups: 'allow' | 'deny' | null;
   /** timens_offsets contents ("monotonic <s> <ns>\n…"), or null. */
   timeOffsets: string | null;
@@ -330,8 +333,11 @@ export interface NativeBinding {
   spawn(plan: NativeSpawnPlan): NativeSpawnResult;
 
   // --- batched listing (native/listing/): one crossing per scan, not per file -----------------
-  /** Walk /proc: per process its uid and the inodes of the kinds in kindMask (bit k = kind k). */
-  /** `flags`: the CLONE_NEW* flags of the kinds to read. */
+  /**
+   * Walk /proc: per process its effective uid and the inodes of the kinds whose CLONE_NEW* flags
+   * are in `flags` (process i's inode of kind `kinds[k]` at `inodes[i * kinds.length + k]`; 0 where
+   * not asked for or not readable); with `withFds`, also every fd that refers to a namespace.
+   */
   scanProcesses(flags: number, withFds: boolean): RawProcessScan;
   /** Command lines and parent pids of a few processes. */
   readProcessDetails(pids: Int32Array): RawProcessDetails;
