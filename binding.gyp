@@ -24,6 +24,7 @@
         "native/listing/ns_info.cc",
         "native/listing/scan_proc.cc",
         "native/namespace_calls.cc",
+        "native/ns_kinds.cc",
         "native/net/create_namespace.cc",
         "native/net/namespace_thread.cc",
         "native/net/rtnetlink.cc",

@@ -19,6 +19,7 @@ export default defineConfig({
       'test/spawn-options.test.ts',
       'test/cli.test.ts',
       'test/bad-input.test.ts',
+      'test/kinds-table.test.ts',
     ],
     pool: 'forks',
     // These files count only their own process's fds, mounts and children, so they may run side

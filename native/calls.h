@@ -13,6 +13,7 @@ void RegisterClone3Probe(Napi::Env env, Napi::Object exports);     // clone3_pro
 void RegisterSpawn(Napi::Env env, Napi::Object exports);           // spawn/spawn_call.cc
 void RegisterCredentials(Napi::Env env, Napi::Object exports);     // credentials.cc
 void RegisterNsfsMounts(Napi::Env env, Napi::Object exports);      // nsfs_mounts.cc
+void RegisterNsKinds(Napi::Env env, Napi::Object exports);         // ns_kinds.cc
 
 namespace net {
 void RegisterCreateNamespace(Napi::Env env, Napi::Object exports);  // net/create_namespace.cc

@@ -179,6 +179,11 @@ static_assert(sizeof(nsbridge_clone_args) == 88, "clone_args VER2 is 88 bytes");
 #define P_PIDFD 3  // 5.4: waitid(P_PIDFD, pidfd, ...)
 #endif
 
+// ---- close_range flags -------------------------------------------------------------------------
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)  // 5.11: mark the range close-on-exec instead of closing it
+#endif
+
 // ---- syscall numbers (identical on x86_64 and aarch64: both use the generic table here) ----
 #ifndef __NR_pidfd_send_signal
 #define __NR_pidfd_send_signal 424  // 5.1
@@ -188,6 +193,9 @@ static_assert(sizeof(nsbridge_clone_args) == 88, "clone_args VER2 is 88 bytes");
 #endif
 #ifndef __NR_clone3
 #define __NR_clone3 435  // 5.3
+#endif
+#ifndef __NR_close_range
+#define __NR_close_range 436  // 5.9
 #endif
 #ifndef __NR_pidfd_getfd
 #define __NR_pidfd_getfd 438  // 5.6

@@ -10,8 +10,10 @@ import { forChildrenOf, kindOf, kindOfFlag, type NamespaceType } from './kinds.j
 import { booleanOption, checkPath, checkPid, describe } from './validate.js';
 import { closedHandleError, isSystemError, withHint } from './errors.js';
 import { namespaceAccessHint } from './access-hint.js';
-// A cycle (process-handle.js imports this module); ProcessHandle is used only inside methods.
-import { ProcessHandle } from './process-handle.js';
+import { isProcessHandle } from './process-brand.js';
+// Only the type (for fromProcess's signature): erased at compile time, so no import cycle with
+// process-handle.js, which imports this module. The run-time check is isProcessHandle.
+import type { ProcessHandle } from './process-handle.js';
 
 /** Options of Namespace.of(), Namespace.fromProcess() and the namespace() methods. */
 export interface NamespaceOfOptions {
@@ -102,7 +104,7 @@ export class Namespace implements Disposable {
    * Race-free: the pidfd pins the process, unlike a /proc/<pid> path whose pid may be reused.
    */
   static fromProcess(handle: ProcessHandle, type: NamespaceType, options: NamespaceOfOptions = {}): Namespace {
-    if (!(handle instanceof ProcessHandle)) throw new TypeError(`handle must be a ProcessHandle, got ${describe(handle)}`);
+    if (!isProcessHandle(handle)) throw new TypeError(`handle must be a ProcessHandle, got ${describe(handle)}`);
     const kind = kindOf(type);
     const request = booleanOption(options, 'forChildren') ? forChildrenOf(kind).pidfdIoctl : kind.pidfdIoctl;
     try {

@@ -9,6 +9,7 @@ import { addon } from './native/addon.js';
 import type { NamespaceType } from './kinds.js';
 import { Namespace, type NamespaceOfOptions } from './namespace.js';
 import { readNsPid } from './proc.js';
+import { recordProcessHandle } from './process-brand.js';
 import { checkPid, checkSignal, describe, signalName } from './validate.js';
 import { closedHandleError, isSystemError, withHint } from './errors.js';
 
@@ -45,6 +46,7 @@ export class ProcessHandle implements Disposable {
     this.#owned = owned;
     this.pid = pid;
     this.#reaps = reaps;
+    recordProcessHandle(this);
   }
 
   /** A handle on an existing process (pidfd_open). It is never reaped by nsbridge. */

@@ -6,8 +6,6 @@
  * Every program started here goes through start(), and afterEach kills and reaps whatever is still
  * running, closes our ends of its stdio and removes the temporary files and cgroups the test made.
  * (The programs a worker or a fixture process spawns are reaped by those tests themselves.)
- *
- * Known problems found while writing these tests are marked "BUG" (it.fails until fixed).
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -703,8 +701,7 @@ describe('process attributes', () => {
     writeFileSync(joinPath(dir, 'not-executable'), '#!/bin/sh\necho hi\n');
     chmodSync(joinPath(dir, 'not-executable'), 0o644);
     const noExec = await setupFailure(start(joinPath(dir, 'no-shebang'), []));
-    // (Its `code` is wrong at present: see the BUG test below.)
-    expect(noExec).toMatchObject({ step: 'execve', errno: -8, syscall: 'execve' });
+    expect(noExec).toMatchObject({ step: 'execve', code: 'ENOEXEC', errno: -8, syscall: 'execve' });
     const denied = await setupFailure(start(joinPath(dir, 'not-executable'), []));
     expect(denied).toMatchObject({ step: 'execve', code: 'EACCES', errno: -13, syscall: 'execve' });
     // Like execvp: EACCES from one PATH entry is reported when no later entry has the program.

@@ -15,23 +15,17 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "../kernel_compat.h"
 #include "../ns_kinds.h"
 #include "child_plan.h"
 #include "clone3_trampoline.h"
 #include "raw_syscall.h"
-
-#ifndef __NR_close_range
-#define __NR_close_range 436  // 5.9
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)  // 5.11
-#endif
+#include "spawn_limits.h"
 
 namespace nsbridge::spawn {
 
 namespace {
 
-constexpr int kMaxStdio = 1024;  // src/spawn/options.ts allows at most this many slots
 constexpr int kSignalMax = 64;
 constexpr int kFailureExit = 127;
 constexpr int kMaxCandidateReports = 256;  // PATH candidates whose errors are reported
@@ -74,7 +68,7 @@ NSBRIDGE_CHILD_CODE void ResetSignals(const ChildPlan* p) {
 // its capabilities for them), then user, then the ones that failed, now fatally (an unprivileged
 // caller gains the capabilities for those by entering the user namespace first).
 NSBRIDGE_CHILD_CODE void JoinByFds(const ChildPlan* p, const int* fds, const int* types, int count) {
-  bool joined[16];
+  bool joined[kMaxJoinFds];  // count <= kMaxJoinFds: the parser's limit, or Join's one fd per kind
   for (int i = 0; i < count; i++) {
     joined[i] = types[i] != CLONE_NEWUSER && raw::Syscall(__NR_setns, fds[i], types[i]) == 0;
   }
@@ -101,8 +95,9 @@ NSBRIDGE_CHILD_CODE void Join(const ChildPlan* p) {
   // Nothing changed. Say which kind was refused by joining one at a time through nsfs fds of
   // the same process (the child dies either way if one fails; if none does, the result is the
   // same set of namespaces the atomic call would have given).
-  int fds[8];
-  int types[8];
+  static_assert(sizeof kNamespaceKinds / sizeof kNamespaceKinds[0] <= kMaxJoinFds, "one fd per kind fits");
+  int fds[kMaxJoinFds];
+  int types[kMaxJoinFds];
   int n = 0;
   // The target's namespace per kind through its pidfd (PIDFD_GET_<KIND>_NAMESPACE, 6.11).
   for (const NamespaceKindInfo& k : kNamespaceKinds) {
@@ -306,7 +301,7 @@ NSBRIDGE_CHILD_CODE void ArmParentDeathSignal(const ChildPlan* p) {
 // Slot i gets stdio[i]. Sources below stdio_count are first moved above it, so no dup3 into a
 // slot can overwrite a source another slot still needs (e.g. stdio [1, 0]).
 NSBRIDGE_CHILD_CODE void SetupStdio(const ChildPlan* p) {
-  int src[kMaxStdio];
+  int src[kMaxStdioSlots];  // stdio_count <= kMaxStdioSlots (the parser's limit)
   const int n = p->stdio_count;
   for (int i = 0; i < n; i++) {
     src[i] = p->stdio[i];

@@ -8,14 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../kernel_compat.h"
 #include "../system_error.h"
-
-#ifndef __NR_close_range
-#define __NR_close_range 436
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 namespace nsbridge::spawn {
 

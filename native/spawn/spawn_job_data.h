@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "spawn_limits.h"  // kMaxJoinFds, kMaxStdioSlots, kMaxPersist: the parser enforces them
+
 namespace Napi {
 class Object;  // SpawnJob::FromJs is defined in spawn_job.cc, the only place that needs napi.h
 }
@@ -19,11 +21,6 @@ namespace nsbridge::spawn {
 constexpr int kStdioPipe = -1;     // a new socketpair
 constexpr int kStdioDevNull = -2;  // /dev/null ('ignore' for 0-2)
 constexpr int kStdioClosed = -3;   // no fd in this slot ('ignore' beyond 2)
-
-// Limits the parser enforces (the ChildPlan builder and the child rely on them).
-constexpr size_t kMaxJoinFds = 8;       // one fd per namespace kind
-constexpr size_t kMaxStdioSlots = 1024;  // the report / go pipes are moved above the last slot
-constexpr size_t kMaxPersist = 8;        // one bind mount per namespace kind
 
 // The propagation a new mount namespace's mounts get (mount("/", MS_REC | <type>)); 0 = unchanged.
 constexpr unsigned long kPropagationPrivate = MS_REC | MS_PRIVATE;

@@ -3,6 +3,7 @@
  * --mount, the map flags imply --user, --monotonic/--boottime imply --time, --hostname implies
  * --uts, --loopback implies --net. A contradiction is returned as a usage message naming the flags.
  */
+import { constants as osConstants } from 'node:os';
 import type { NamespaceType } from '../kinds.js';
 import type { IdMapEntry, Propagation, SpawnOptions } from '../spawn/options.js';
 import { subordinateRange, type IdMapSpec } from './arg-parsers.js';
@@ -36,7 +37,7 @@ export interface RunFlags extends KindFlagValues {
 
 export class UsageError extends Error {}
 
-const SIGKILL = 9;
+const { SIGKILL } = osConstants.signals;
 const SUBUID = '/etc/subuid';
 const SUBGID = '/etc/subgid';
 

@@ -100,7 +100,10 @@ export interface NativeSpawnPlan {
   /** uid_map / gid_map contents ("inside outside count\n" lines), or null. */
   uidMap: string | null;
   gidMap: string | null;
-  /** What to write to /proc/<pid>/setgroups; null: write 'deny' only if the kernel demands it. */
+  /**
+   * What the parent writes to /proc/<pid>/setgroups (before the id maps); null: nothing. The native
+   * side never decides: src/spawn/options.ts already chose 'deny' where an unprivileged gid_map needs it.
+   */
   setgroups: 'allow' | 'deny' | null;
   /** timens_offsets contents ("monotonic <s> <ns>\n…"), or null. */
   timeOffsets: string | null;
@@ -199,6 +202,20 @@ interface RawProcessScan {
   fds: Int32Array;
   fdKinds: Int32Array;
   fdInodes: BigUint64Array;
+}
+
+/** nsKinds(): one row of the native table of namespace kinds (native/ns_kinds.h). */
+interface RawNamespaceKind {
+  /** The CLONE_NEW* flag. */
+  flag: number;
+  /** Its C name, e.g. 'CLONE_NEWNS'. */
+  flagName: string;
+  /** The /proc/<pid>/ns entry of the kind ('mnt'). */
+  name: string;
+  /** The number of its PIDFD_GET_<KIND>_NAMESPACE ioctl (what pidfdGetNamespace takes). */
+  pidfdIoctl: number;
+  /** The /proc/<pid>/ns entry of the namespace a child starts in: pid_for_children, time_for_children, else `name`. */
+  childFile: string;
 }
 
 /** readProcessDetails(): per pid asked for, its command and parent pid. */
@@ -316,8 +333,11 @@ export interface NativeBinding {
   spawn(plan: NativeSpawnPlan): NativeSpawnResult;
 
   // --- batched listing (native/listing/): one crossing per scan, not per file -----------------
-  /** Walk /proc: per process its uid and the inodes of the kinds in kindMask (bit k = kind k). */
-  /** `flags`: the CLONE_NEW* flags of the kinds to read. */
+  /**
+   * Walk /proc: per process its effective uid and the inodes of the kinds whose CLONE_NEW* flags
+   * are in `flags` (process i's inode of kind `kinds[k]` at `inodes[i * kinds.length + k]`; 0 where
+   * not asked for or not readable); with `withFds`, also every fd that refers to a namespace.
+   */
   scanProcesses(flags: number, withFds: boolean): RawProcessScan;
   /** Command lines and parent pids of a few processes. */
   readProcessDetails(pids: Int32Array): RawProcessDetails;
@@ -389,6 +409,10 @@ export interface NativeBinding {
    */
   clone3Probe(what: 'clone3' | 'intoCgroup'): number;
 
-  /** Compile-time facts: constants the addon was built with, by name. */
-  readonly constants: Readonly<Record<string, number>>;
+  // --- for tests ----------------------------------------------------------------------------
+  /**
+   * The native table of namespace kinds (native/ns_kinds.h), in its order (user first), read-only
+   * and new on every call. Only test/kinds-table.test.ts reads it: it must equal src/kinds.ts.
+   */
+  nsKinds(): RawNamespaceKind[];
 }
