@@ -31,7 +31,7 @@ namespace nsbridge::spawn {
 
 namespace {
 
-constexpr int kMaxStdio = 1024;  // src/spawn/options.ts allows at most this many slots
+constexpr int kMaxStdio = 1024;  // src/spawn/options/stdio.ts allows at most this many slots
 constexpr int kSignalMax = 64;
 constexpr int kFailureExit = 127;
 constexpr int kMaxCandidateReports = 256;  // PATH candidates whose errors are reported
