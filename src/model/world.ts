@@ -39,7 +39,7 @@ export interface UserNamespace extends NamespaceBase {
   readonly kind: 'user';
   /** The user namespace it was created in; null for the initial one. */
   readonly parent: NsId | null;
-  /** 0 for the initial user namespace. The kernel refuses level 33 (EUSERS). */
+  /** 0 for the initial user namespace. The kernel nests user namespaces 33 levels deep: a 34th is ENOSPC. */
   readonly level: number;
   /** The creator's euid, as a kuid (NS_GET_OWNER_UID shows it in the caller's view). */
   readonly ownerKuid: number;
