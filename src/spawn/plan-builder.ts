@@ -17,7 +17,7 @@ import { mountPlan } from './options/mounts.js';
 import { userPlan } from './options/user.js';
 import { credentialPlan } from './options/credentials.js';
 import { stdioPlan } from './options/stdio.js';
-import { directoryPlan } from './options/directory.js';
+import { programPlan } from './options/program.js';
 
 export interface SpawnRequest {
   file: string;
@@ -77,15 +77,8 @@ function build(program: { file: string; args: string[] }, checked: Checked, open
   const joins = resolveJoins(checked.join, target);
   checkSetTidDepth(checked.setTid, checked.creates.has('pid'), joins);
   const cgroupFd = openCgroup(checked.cgroup, opened);
-  const cwd = directoryPlan(checked.cwd);
   const plan: NativeSpawnPlan = {
-    paths: checked.paths,
-    argv: [checked.argv0, ...program.args],
-    envp: checked.envp,
-    // null: the program inherits our cwd - or, after joining a mount namespace, starts at its
-    // root (setns resets it), like nsenter.
-    cwd: cwd.path,
-    cwdFd: cwd.fd,
+    ...programPlan(program.args, checked.program),
     ...namespacePlan(checked.creates, joins, checked.pidForChildrenOnly),
     setTid: checked.setTid,
     cgroupFd,
@@ -107,7 +100,7 @@ function build(program: { file: string; args: string[] }, checked: Checked, open
     signal: checked.lifetime.signal,
     killSignal: checked.lifetime.killSignal,
     errorContext: {
-      paths: checked.paths,
+      paths: checked.program.paths,
       persist: Object.fromEntries(checked.mounts.persist.map((entry) => [entry.type, entry.path])),
       ...(target === null ? {} : { targetPid: target.pid }),
     },

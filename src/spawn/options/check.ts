@@ -15,11 +15,10 @@ import { checkUts, utsKeys, type UtsPlan } from './uts.js';
 import { checkMountProc, procKeys, type ProcPlan } from './proc.js';
 import { checkTime, timeKeys, type TimePlan } from './time.js';
 import { cgroupKeys, checkCgroup, checkSetTid } from './cgroup.js';
-import { checkArgv0, checkCwd, checkEnv, programKeys, searchPath } from './program.js';
+import { checkArgv0, checkCwd, checkEnv, programKeys, searchPath, type ProgramSetup } from './program.js';
 import { checkCredentials, credentialKeys, type Credentials } from './credentials.js';
 import { checkStdio, pipeSlots, stdioKeys, type StdioSlot } from './stdio.js';
 import { checkLifetime, lifetimeKeys, type Lifetime } from './lifetime.js';
-import type { DirectoryOption } from './directory.js';
 
 /** The groups' keys are exactly SpawnOptions' keys: a key missing here or extra fails to compile. */
 function everyKey<const K extends readonly (keyof SpawnOptions)[]>(keys: K & ([keyof SpawnOptions] extends [K[number]] ? unknown : never)): readonly string[] {
@@ -46,10 +45,7 @@ export interface Checked {
   time: TimePlan;
   cgroup: string | null;
   setTid: number[];
-  cwd: DirectoryOption | null;
-  envp: string[];
-  paths: string[];
-  argv0: string;
+  program: ProgramSetup;
   credentials: Credentials;
   stdio: StdioSlot[];
   lifetime: Lifetime;
@@ -94,6 +90,6 @@ function checkTheRest(options: Record<string, unknown>, file: string, stdio: Std
   const lifetime = checkLifetime(options);
   return {
     creates, join, preserveCredentials, pidForChildrenOnly, mounts, user, keepCapabilities, network, uts, proc, time,
-    cgroup, setTid, cwd, envp: env.envp, paths, argv0, credentials, stdio, lifetime,
+    cgroup, setTid, program: { argv0, envp: env.envp, paths, cwd }, credentials, stdio, lifetime,
   };
 }

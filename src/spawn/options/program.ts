@@ -3,8 +3,9 @@
  * environment, argv[0] and working directory.
  */
 import { fileURLToPath } from 'node:url';
+import type { NativeSpawnPlan } from '../../native/binding.js';
 import { checkPath, checkString, describe } from '../../validate.js';
-import { directoryFd, type DirectoryOption } from './directory.js';
+import { directoryFd, directoryPlan, type DirectoryOption } from './directory.js';
 import { mapEntries, type Given } from './common.js';
 
 export const programKeys = ['cwd', 'env', 'argv0'] as const;
@@ -102,4 +103,28 @@ export function checkCwd({ cwd: value }: Given<typeof programKeys>): DirectoryOp
 
 export function checkArgv0({ argv0 }: Given<typeof programKeys>, file: string): string {
   return argv0 === undefined ? file : checkString(argv0, 'options.argv0');
+}
+
+/** What the checks found out about the program, beyond its file and args. */
+export interface ProgramSetup {
+  argv0: string;
+  envp: string[];
+  /** execvp's candidates. */
+  paths: string[];
+  cwd: DirectoryOption | null;
+}
+
+type ProgramPlan = Pick<NativeSpawnPlan, 'paths' | 'argv' | 'envp' | 'cwd' | 'cwdFd'>;
+
+export function programPlan(args: readonly string[], setup: ProgramSetup): ProgramPlan {
+  const cwd = directoryPlan(setup.cwd);
+  return {
+    paths: setup.paths,
+    argv: [setup.argv0, ...args],
+    envp: setup.envp,
+    // null: the program inherits our cwd - or, after joining a mount namespace, starts at its
+    // root (setns resets it), like nsenter.
+    cwd: cwd.path,
+    cwdFd: cwd.fd,
+  };
 }
