@@ -12,6 +12,7 @@ export class StepFailure extends Error implements SystemErrorShape {
   readonly syscall: string;
   readonly path?: string;
   readonly fd?: number;
+  readonly hint?: string;
 
   constructor(
     /** The step the error is reported as ('setns', 'cgroup'). */
@@ -25,6 +26,7 @@ export class StepFailure extends Error implements SystemErrorShape {
     this.syscall = error.syscall;
     if (error.path !== undefined) this.path = error.path;
     if (error.fd !== undefined) this.fd = error.fd;
+    if (error.hint !== undefined) this.hint = error.hint;
   }
 }
 
