@@ -5,6 +5,9 @@
  */
 import { addon } from './native/addon.js';
 
+/** CAP_SETGID (linux/capability.h): set any gid; without it a gid_map needs setgroups 'deny' first. */
+export const CAP_SETGID = 6;
+
 /** Capability number `capability` (capabilities(7)) is in the calling thread's effective set, in its own user namespace. */
 export function hasEffectiveCapability(capability: number): boolean {
   return ((addon().effectiveCapabilities() >> BigInt(capability)) & 1n) === 1n;

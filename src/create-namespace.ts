@@ -8,7 +8,7 @@ import { addon } from './native/addon.js';
 import { Namespace } from './namespace.js';
 import { kindOf, type NamespaceKind, type NamespaceType } from './kinds.js';
 import { checkKeys, checkObject, describe } from './validate.js';
-import { parsePropagation, type Propagation } from './spawn/fs-options.js';
+import { parsePropagation, type Propagation } from './spawn/options/mounts.js';
 import { isSystemError, withHint } from './errors.js';
 
 /** Options of createNamespace(). */

@@ -1,9 +1,10 @@
+import { constants } from 'node:os';
+
 /**
  * Error shapes. Kernel failures arrive from the addon shaped like Node's SystemError
  * (`code`, `errno`, `syscall`, optional `path` / `fd`); the TypeScript layer only adds a `hint`
  * where the cause is well known. Errors of nsbridge itself carry an ERR_NSBRIDGE_* code.
  */
-
 export interface SystemErrorShape extends Error {
   /** errno name, e.g. 'EINVAL'. */
   code: string;
@@ -28,6 +29,14 @@ export function isSystemError(error: unknown, code?: string): error is SystemErr
     typeof (error as Partial<SystemErrorShape>).syscall === 'string' &&
     (code === undefined || (error as SystemErrorShape).code === code)
   );
+}
+
+/**
+ * A kernel error found out in TypeScript (not returned by a call), shaped like the addon's: the
+ * errno from os.constants.errno, negative like Node's own system errors.
+ */
+export function systemError(code: keyof typeof constants.errno, syscall: string, message: string): SystemErrorShape {
+  return Object.assign(new Error(message), { code, errno: -constants.errno[code], syscall });
 }
 
 /** Attach a hint to a system error and return it (for `throw withHint(e, '…')`). */

@@ -206,7 +206,7 @@ describe(`unprivileged gid maps (uid ${NOBODY}): setgroups "deny" first`, () => 
     expect(writes).toEqual(denyFirst);
   });
 
-  // The caller lacks CAP_SETGID, so spawn() itself asks for 'deny' (src/spawn/options.ts).
+  // The caller lacks CAP_SETGID, so spawn() itself asks for 'deny' (src/spawn/options/user.ts).
   itWith(canDrop && hasStrace, `${DROP}; ${STRACE}`, 'gid map without setgroups, and mapRootUser: deny is written first, then each map once; the program reads deny', () => {
     for (const options of [ownMaps, { namespaces: ['user'], mapRootUser: true }]) {
       const { observed, writes } = straceIdMaps(options);

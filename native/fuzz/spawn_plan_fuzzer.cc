@@ -36,7 +36,7 @@ namespace {
 
 using spawn::ValueKind;
 
-/** The JS shape src/spawn/options.ts gives each NativeSpawnPlan field. */
+/** The JS shape src/spawn/plan-builder.ts gives each NativeSpawnPlan field. */
 enum class Shape {
   kStrings,          // string[]
   kNullableStrings,  // string[] | null

@@ -31,7 +31,7 @@
 
 namespace {
 
-// What spawn() searches when the environment has no PATH (src/spawn/options.ts DEFAULT_PATH).
+// What spawn() searches when the environment has no PATH (src/spawn/options/program.ts DEFAULT_PATH).
 constexpr const char* kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
 
 // execvp's search without its shell fallback (execvp runs a file that fails with ENOEXEC through

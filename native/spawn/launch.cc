@@ -163,7 +163,7 @@ int WriteProcFile(pid_t pid, const char* name, const std::string& data, const ch
 /**
  * The parent's part of the setup, for the process that created the user / time namespace:
  * setgroups, uid_map, gid_map, timens_offsets, in that order. An unprivileged writer's gid map
- * needs "deny" in setgroups first (user_namespaces(7)); src/spawn/options.ts asks for it then.
+ * needs "deny" in setgroups first (user_namespaces(7)); src/spawn/options/user.ts asks for it then.
  */
 void WriteParentFiles(pid_t pid, const SpawnJob& job, Failure* f) {
   const char* syscall = "";

@@ -1,4 +1,4 @@
-// SpawnJob::FromJs: copies the (already validated, see src/spawn/options.ts) plan out of JS.
+// SpawnJob::FromJs: copies the (already validated, see src/spawn/options/) plan out of JS.
 // The checks live in spawn_plan_parser.h (shared with the fuzzer); this file is only the N-API
 // PlanSource they read through. Only JS types are re-checked, so a wrong call from JS cannot
 // crash the process.

@@ -1,5 +1,5 @@
 // ParseSpawnPlan: copies and type-checks a spawn plan (src/native/binding.ts NativeSpawnPlan) from
-// any PlanSource into a SpawnJob. The plan was validated in TypeScript (src/spawn/options.ts);
+// any PlanSource into a SpawnJob. The plan was validated in TypeScript (src/spawn/options/);
 // this re-checks what a wrong call could otherwise turn into a crash or undefined behaviour, and
 // names the field: 'spawn plan field "<name>" must be <what>'.
 //

@@ -122,14 +122,14 @@ function execHint(code: string, candidates: readonly ExecCandidate[]): string | 
 }
 
 // Well-known causes, by "<step>:<code>" or "<step prefix>:<code>" (the part of the step before
-// its first ':', so 'unshare:net' matches 'unshare:EPERM'). Each says what the kernel rule is.
+// its first ':', so 'unshare:net' matches 'unshare:ENOSPC'). Each says what the kernel rule is.
+// Read only where hintFor() finds nothing before it: none is given for a step and errno that a
+// model rule explains (MODEL_SYSCALLS), whose reason is always the hint then.
 const HINTS: Readonly<Record<string, string>> = {
-  'unshare:EPERM': 'creating a namespace other than user needs CAP_SYS_ADMIN: run as root, or add a new user namespace (namespaces.user), which grants it',
-  'unshare:user:EPERM': 'this host does not let this user create user namespaces (user.max_user_namespaces, kernel.unprivileged_userns_clone or an LSM policy), or the caller is in a chroot',
-  'unshare:ENOSPC': 'a limit was reached: /proc/sys/user/max_<kind>_namespaces for this user, or the 32-level nesting of pid / user namespaces',
-  'unshare:EUSERS': 'the 32-level nesting limit of user namespaces was reached',
+  // Only for the kinds without a nesting limit: ENOSPC for pid (32 levels) and user (33 levels —
+  // not EUSERS at 32, as user_namespaces(7) says) namespaces is the model's.
+  'unshare:ENOSPC': 'a limit was reached: /proc/sys/user/max_<kind>_namespaces for this user',
   'unshare:EINVAL': 'the kernel refused this combination of namespaces for this process',
-  'setns:ESRCH': 'the join target has exited (or is not visible from this pid namespace)',
   'setns:pidfd_open:ESRCH': 'there is no process with that pid in this pid namespace: it has exited and been reaped, or never existed',
   // pidfd_open of a thread id without PIDFD_THREAD: ENOENT on 6.9+ (EINVAL before).
   'setns:pidfd_open:ENOENT': 'that pid is a thread of a process, not the process itself: give the process id (the thread group leader, the Tgid of /proc/<pid>/status)',
@@ -139,22 +139,9 @@ const HINTS: Readonly<Record<string, string>> = {
   'clone3:ENFILE': 'the system-wide limit on open files (fs.file-max) was reached',
   // With a cgroup, a clone3 failure is the cgroup step's (CLONE_INTO_CGROUP): its pids.max first.
   'cgroup:EAGAIN': "no new process could be created: a limit on tasks was reached (pids.max of the target cgroup or of one above it, RLIMIT_NPROC of this user, kernel.threads-max or pid_max)",
-  'setns:EPERM': "joining needs CAP_SYS_ADMIN in the namespace's owning user namespace: join that user namespace too, or run as root",
-  'setns:pid:EINVAL': 'a pid namespace can be joined only from an ancestor of it (or itself): not a sibling or an ancestor of the caller',
-  'setns:user:EINVAL': 'a user namespace cannot be re-entered, and a process can join one only while single-threaded',
-  'setns:user:EPERM': 'joining a user namespace needs CAP_SYS_ADMIN in it (be its owner or an ancestor)',
-  'setns:EINVAL': 'the namespace cannot be joined from here (see setns(2) for this kind)',
   'proc:ENOENT': "no /proc is mounted, or this process has no pid in the pid namespace of the one mounted (a proc of another pid namespace), so the child's /proc files (uid_map, gid_map, setgroups, timens_offsets, ns) cannot be found: mount a proc of this process's pid namespace",
   'proc:ENOSYS': "this kernel's pidfd fdinfo has no Pid: line (Linux before 5.5), which says the child's pid in the mounted /proc",
   'proc:ESRCH': "the child has no pid in the pid namespace of the mounted /proc, so its /proc files (uid_map, gid_map, setgroups, timens_offsets, ns) cannot be found: mount a proc of this process's pid namespace",
-  'uid_map:EPERM': 'an outside uid is not mapped in the parent user namespace, or the writer lacks CAP_SETUID there and maps more than its own uid (try mapRootUser)',
-  'gid_map:EPERM': "an outside gid is not mapped in the parent user namespace, or the writer lacks CAP_SETGID there: then it may map only its own gid, and only after setgroups is 'deny' (do not set setgroups: 'allow')",
-  'uid_map:EINVAL': 'the map has overlapping ranges or too many lines',
-  'gid_map:EINVAL': 'the map has overlapping ranges or too many lines',
-  'setgroups:EPERM': "'allow' is refused when the parent user namespace has setgroups 'deny', and setgroups cannot change once the gid map is written",
-  'timens_offsets:EACCES': 'offsets can be set only before the first process enters the time namespace',
-  'timens_offsets:EPERM': "setting offsets needs CAP_SYS_TIME in the time namespace's owning user namespace",
-  'timens_offsets:ERANGE': 'the offset would move the clock out of range',
   'sethostname:EPERM': "needs CAP_SYS_ADMIN in the uts namespace's owning user namespace",
   'setdomainname:EPERM': "needs CAP_SYS_ADMIN in the uts namespace's owning user namespace",
   'mount:EPERM': 'mounting needs CAP_SYS_ADMIN over a mount namespace of ours, and proc needs a pid namespace owned by the same user namespace',
@@ -173,10 +160,6 @@ const HINTS: Readonly<Record<string, string>> = {
   'root:EPERM': 'chroot needs CAP_SYS_CHROOT (in the user namespace the program is in)',
   'root:EBADF': 'the root fd given in options.root is not open in this process',
   'capabilities:EPERM': 'the ambient set takes only capabilities that are permitted and inheritable, and not locked by securebits',
-  'clone3:pid:ENOMEM': 'the pid namespace has no init any more (its pid 1 exited): no process can join it',
-  'set_tid:EEXIST': 'a requested pid is already taken in its pid namespace',
-  'set_tid:EPERM': 'choosing pids needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN over every pid namespace involved',
-  'set_tid:EINVAL': 'every pid must be above 0, the first pid of a new pid namespace must be 1, and there can be no more pids than pid namespace levels',
   'cgroup:EBUSY': 'cgroup v2 puts processes only in leaves: this cgroup has controllers enabled for its children',
   'cgroup:EOPNOTSUPP': 'the cgroup is not a cgroup v2 directory, or is of a threaded type that takes no processes',
   'cgroup:EBADF': 'the cgroup path is not an open cgroup v2 directory',
@@ -222,7 +205,7 @@ const MODEL_TOPICS: Readonly<Record<string, RuleTopic>> = {
 // explain another way: added to the model's reason, since the errno alone cannot tell them apart.
 const BEYOND_MODEL: Readonly<Record<string, string>> = {
   'unshare:ENOSPC': '/proc/sys/user/max_<kind>_namespaces (counted per user in each user namespace up the chain) was reached',
-  'unshare:user:EPERM': HINTS['unshare:user:EPERM']!,
+  'unshare:user:EPERM': 'this host does not let this user create user namespaces (user.max_user_namespaces, kernel.unprivileged_userns_clone or an LSM policy), or the caller is in a chroot',
 };
 
 /**

@@ -7,7 +7,8 @@
  */
 import { addon } from '../native/addon.js';
 import { ProcessHandle } from '../process-handle.js';
-import { PreparationFailure, normalizeSpawn, type SpawnOptions } from './options.js';
+import { normalizeSpawn, type SpawnOptions } from './options.js';
+import { PreparationFailure } from './preparation-failure.js';
 import { NsChild } from './ns-child.js';
 import { SpawnError, spawnErrorFrom } from './spawn-error.js';
 import type { StdioOption, StdioStream } from './stdio-types.js';

@@ -1,14 +1,18 @@
 /**
- * The spawn options about the program's file system view: the propagation of a new mount
- * namespace, a new root, the working directory, and namespaces persisted onto files. Pure checks
- * (TypeError / RangeError naming the option); nothing is opened here.
+ * The program's mount setup: the propagation of a new mount namespace, namespaces persisted
+ * onto files (bind mounts), and a new root. Pure checks (TypeError / RangeError naming the
+ * option); nothing is opened here. createNamespace() shares the propagation check.
  */
-import { fileURLToPath } from 'node:url';
-import { NAMESPACE_KINDS, kindOf, type NamespaceType } from '../kinds.js';
-import { checkFd, checkPath, describe, ownProperties } from '../validate.js';
+import type { NativeSpawnPlan } from '../../native/binding.js';
+import { NAMESPACE_KINDS, kindOf, type NamespaceType } from '../../kinds.js';
+import { checkPath, describe, ownProperties } from '../../validate.js';
+import { directoryFd, directoryPlan, type DirectoryOption } from './directory.js';
+import type { Given } from './common.js';
 
 /** How the mounts of a new mount namespace propagate (mount_namespaces(7)). */
 export type Propagation = 'private' | 'slave' | 'shared' | 'unchanged';
+
+export const mountKeys = ['propagation', 'persist', 'root'] as const;
 
 // mount(2) flags (linux/mount.h).
 const MS_REC = 0x4000;
@@ -41,46 +45,17 @@ export function parsePropagation(value: unknown, createsMnt: boolean): number {
   return PROPAGATIONS[value as Propagation].flags;
 }
 
-/** A directory given as a path, or as an open directory fd (`{ fd }`, resolved before any join). */
-export type DirectoryOption = { path: string } | { fd: number };
-
-function fdObject(value: unknown, name: string): { fd: number } | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof URL) return null;
-  const keys = Object.keys(value);
-  if (keys.length !== 1 || keys[0] !== 'fd') throw new TypeError(`${name} must be a path or { fd }, got ${describe(value)} with keys ${describe(keys.join(', '))}`);
-  return { fd: checkFd((value as { fd: unknown }).fd, `${name}.fd`) };
-}
-
 /** options.root: chroot into a path (resolved in the program's mount namespace) or an open directory fd. */
-export function parseRoot(value: unknown): DirectoryOption | null {
+function checkRoot(value: unknown): DirectoryOption | null {
   if (value === undefined) return null;
-  const fd = fdObject(value, 'options.root');
+  const fd = directoryFd(value, 'options.root');
   if (fd !== null) return fd;
   if (typeof value !== 'string') throw new TypeError(`options.root must be a path or { fd }, got ${describe(value)}`);
   return { path: checkPath(value, 'options.root') };
 }
 
-/** options.cwd: a path or file: URL (resolved where the program runs), or an open directory fd. */
-export function parseCwd(value: unknown): DirectoryOption | null {
-  if (value === undefined) return null;
-  if (value instanceof URL) {
-    if (value.protocol !== 'file:') throw new RangeError(`options.cwd must be a file: URL, got ${describe(value.href)}`);
-    let path: string;
-    try {
-      path = fileURLToPath(value);
-    } catch (error) {
-      throw new RangeError(`options.cwd ${describe(value.href)} is not a valid file path: ${(error as Error).message}`, { cause: error });
-    }
-    return { path: checkPath(path, 'options.cwd') };
-  }
-  const fd = fdObject(value, 'options.cwd');
-  if (fd !== null) return fd;
-  if (typeof value !== 'string') throw new TypeError(`options.cwd must be a string, a file: URL or { fd }, got ${describe(value)}`);
-  return { path: checkPath(value, 'options.cwd') };
-}
-
 /** One namespace file to bind-mount onto a path (unshare --net=FILE), in the kinds table's order. */
-export interface PersistEntry {
+interface PersistEntry {
   type: NamespaceType;
   flag: number;
   path: string;
@@ -90,7 +65,7 @@ export interface PersistEntry {
  * options.persist: { net: '/run/netns/blue', … } — each new namespace of those kinds is
  * bind-mounted onto the (existing) file before the program runs, so it outlives the program.
  */
-export function parsePersist(value: unknown, creates: ReadonlySet<NamespaceType>): PersistEntry[] {
+function checkPersist(value: unknown, creates: ReadonlySet<NamespaceType>): PersistEntry[] {
   if (value === undefined) return [];
   if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) {
     throw new TypeError(`options.persist must be an object of namespace type → path, got ${describe(value)}`);
@@ -106,4 +81,31 @@ export function parsePersist(value: unknown, creates: ReadonlySet<NamespaceType>
     entries.push({ type, flag, path });
   }
   return entries;
+}
+
+export interface Mounts {
+  propagation: number;
+  persist: PersistEntry[];
+  root: DirectoryOption | null;
+}
+
+export function checkMounts(options: Given<typeof mountKeys>, creates: ReadonlySet<NamespaceType>): Mounts {
+  return {
+    propagation: parsePropagation(options.propagation, creates.has('mnt')),
+    persist: checkPersist(options.persist, creates),
+    root: checkRoot(options.root),
+  };
+}
+
+type MountPlan = Pick<NativeSpawnPlan, 'propagation' | 'root' | 'rootFd' | 'persistKinds' | 'persistPaths'>;
+
+export function mountPlan(mounts: Mounts): MountPlan {
+  const root = directoryPlan(mounts.root);
+  return {
+    propagation: mounts.propagation,
+    root: root.path,
+    rootFd: root.fd,
+    persistKinds: mounts.persist.map((entry) => entry.flag),
+    persistPaths: mounts.persist.map((entry) => entry.path),
+  };
 }
