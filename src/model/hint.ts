@@ -8,6 +8,7 @@
  */
 import type { NamespaceType } from '../kinds.js';
 import { FAILURE_RULES } from './failure-rules.js';
+import type { Rule } from './rules.js';
 
 /** A real failure to explain: the call, its errno and, where there is one, the namespace kind. */
 export interface FailureContext {
@@ -28,16 +29,8 @@ export interface FailureContext {
 export const RULE_TOPICS = ['set_tid', 'create'] as const;
 export type RuleTopic = (typeof RULE_TOPICS)[number];
 
-/** What explaining reads of a rule (a subset of rules.ts's Rule). */
-export interface ReasonRule {
-  readonly id: string;
-  readonly calls: readonly string[];
-  readonly errno: string | null;
-  readonly topic?: RuleTopic;
-  readonly kinds?: readonly NamespaceType[];
-  readonly reason: string;
-  readonly hintRank?: number;
-}
+/** What explaining reads of a rule. */
+export type ReasonRule = Pick<Rule, 'id' | 'calls' | 'errno' | 'topic' | 'kinds' | 'reason' | 'hintRank'>;
 
 function matches(rule: ReasonRule, syscalls: readonly string[], code: string): boolean {
   return rule.errno === code && rule.calls.some((call) => syscalls.includes(call));
