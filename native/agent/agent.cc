@@ -349,6 +349,7 @@ class Args {
 struct Command {
   const char* name;
   Reply (*run)(const Args&);
+  int reply_words;  // the words an 'ok' reply has after 'ok'; -1: a list of any length
   size_t argc;
   ArgSpec args[6];
 };
@@ -644,7 +645,14 @@ Reply Dispatch(const std::vector<std::string>& words) {
     for (size_t i = 0; i < command.argc; i++) {
       if (!Matches(command.args[i], words[i + 2])) return {"refused bad-argument-" + std::to_string(i)};
     }
-    return command.run(Args(words));
+    Reply reply = command.run(Args(words));
+    // A handler that answers other than its schema says is the agent's bug: say so rather than
+    // let the driver misread the words.
+    if (command.reply_words >= 0 && reply.text.compare(0, 2, "ok") == 0 &&
+        static_cast<int>(Split(reply.text).size()) - 1 != command.reply_words) {
+      return {"refused reply-breaks-schema"};
+    }
+    return reply;
   }
   return {"refused unknown-command"};
 }

@@ -7,8 +7,8 @@
  * the protocol's own 'ping'. This module formats the arguments and parses the replies by those
  * kinds; scripts/gen-agent-protocol.mjs writes the same table as C++ (native/agent/protocol.inc),
  * from which the agent checks every request's words before its handler runs (test/agent-protocol
- * .test.ts keeps the file current). So a kind, an enum value or an argument count cannot drift
- * between the driver and the agent.
+ * .test.ts keeps the file current), and the number of words of each of its replies. So a kind,
+ * an enum value or a word count cannot drift between the driver and the agent.
  *
  * Pure: no I/O, no imports of Node modules (Buffer is a global), so the model can import the
  * descriptors anywhere.
