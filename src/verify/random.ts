@@ -12,6 +12,7 @@ import { Model } from '../model/model.js';
 import type { Scenario, Step } from '../model/steps.js';
 import type { World } from '../model/world.js';
 import type { RandomContext } from '../ops/descriptor.js';
+import { pick } from '../ops/random-picks.js';
 import { OPS } from '../ops/table.js';
 
 type Op = keyof typeof OPS;
@@ -48,10 +49,6 @@ function isUnnamed(name: string): boolean {
 
 function runnable(world: World): string[] {
   return [...world.processes.values()].filter((p) => p.state === 'running' && !p.sleeper && !isUnnamed(p.name)).map((p) => p.name);
-}
-
-function pick<T>(items: readonly T[], n: number): T {
-  return items[n % items.length]!;
 }
 
 /** The step an abstract one stands for at this point of the world (its op's descriptor makes it). */
